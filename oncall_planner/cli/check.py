@@ -1,0 +1,153 @@
+"""``oncall-planner check PATH...``: load and check schedules (and optionally a plan)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Iterable
+from pathlib import Path
+
+from oncall_planner.cli._common import codes, emit, usage_error
+from oncall_planner.errors import InputError
+from oncall_planner.report import Finding, Report, Severity
+
+__all__ = ["collect", "format_report", "register"]
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the ``check`` subcommand."""
+    p = sub.add_parser(
+        "check",
+        help="check schedule files, orgs and plans against the rule catalogue",
+        description="Load schedule files or folders (a folder is an org; its sub-folders are "
+        "orgs of their own) and report every problem with its rule code and location. Exit "
+        "0 without errors, 1 with errors (warnings too with --strict), 2 on usage errors.",
+    )
+    p.add_argument("paths", nargs="+", metavar="PATH", help="schedule files or folders")
+    p.add_argument("--plan", metavar="PLAN", help="a plan file to check against the schedules")
+    p.add_argument("--severity", metavar="FILE", help="a severity framework file")
+    p.add_argument("--format", choices=("text", "json", "github"), default="text")
+    p.add_argument(
+        "--select",
+        type=codes,
+        default=None,
+        metavar="CODES",
+        help="only these rule codes or prefixes, comma-separated (e.g. E2,H003)",
+    )
+    p.add_argument(
+        "--ignore",
+        type=codes,
+        default=None,
+        metavar="CODES",
+        help="skip these rule codes or prefixes, comma-separated",
+    )
+    p.add_argument("--strict", action="store_true", help="warnings fail the check too")
+    p.add_argument("-o", "--output", help="write the report to this file instead of stdout")
+    p.set_defaults(run=run, parser=p)
+
+
+def _targets(path: Path) -> Iterable[Path]:
+    """A file, or a folder and every sub-folder holding YAML files (each one org)."""
+    if path.is_dir():
+        for folder in sorted([path, *(p for p in path.rglob("*") if p.is_dir())]):
+            if any(f.suffix.lower() in (".yaml", ".yml") for f in folder.iterdir() if f.is_file()):
+                yield folder
+    else:
+        yield path
+
+
+def collect(
+    paths: Iterable[str],
+    *,
+    plan_path: str | None = None,
+    severity_path: str | None = None,
+) -> Report:
+    """Load every path and check it; load errors become findings."""
+    from oncall_planner.loader import Org, load_org, load_schedule, load_severity
+    from oncall_planner.plans import Plan
+    from oncall_planner.validate import check
+
+    findings: list[Finding] = []
+    severity = None
+    plan = None
+    if severity_path:
+        try:
+            severity = load_severity(severity_path)
+        except InputError as e:
+            findings.extend(e.findings)
+    if plan_path:
+        try:
+            plan = Plan.read(plan_path)
+        except InputError as e:
+            findings.extend(e.findings)
+    for raw in paths:
+        for target in _targets(Path(raw)):
+            try:
+                if target.is_dir():
+                    org = load_org(target)
+                else:
+                    text_head = (
+                        target.read_text(encoding="utf-8", errors="replace")[:4096]
+                        if target.is_file()
+                        else ""
+                    )
+                    if any(ln.startswith("severity_framework:") for ln in text_head.splitlines()):
+                        load_severity(target)
+                        continue
+                    org = Org((load_schedule(target),))
+            except InputError as e:
+                findings.extend(e.findings)
+                continue
+            report = check(org, plan, severity or org.severity)
+            findings.extend(report.findings)
+    return Report(tuple(findings))
+
+
+def format_report(report: Report, fmt: str, *, checked: int) -> str:
+    """The report as text (grouped by file, sorted by line), JSON or GitHub annotations."""
+    if fmt == "json":
+        return report.to_json()
+    if fmt == "github":
+        level = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+        lines = []
+        for f in report:
+            props = [f"file={f.file}"] if f.file else []
+            if f.line:
+                props.append(f"line={f.line}")
+            if f.column:
+                props.append(f"col={f.column}")
+            props.append(f"title={f.code}")
+            text = (f"{f.path}: " if f.path else "") + f.message
+            if f.hint:
+                text += f" (hint: {f.hint})"
+            text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+            lines.append(f"::{level[f.severity]} {','.join(props)}::{text}")
+        return "\n".join(lines)
+    out: list[str] = []
+    current: str | None = None
+    for f in report:
+        if f.file != current:
+            if current is not None or out:
+                out.append("")
+            out.append(f.file or "<input>")
+            current = f.file
+        out.append(f"  {f.format()}")
+    if out:
+        out.append("")
+    out.append(f"{checked} path(s) checked: {report.summary()}")
+    return "\n".join(out)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Check, print, and return 0 (clean), 1 (errors) or 2 (usage)."""
+    missing = [p for p in args.paths if not Path(p).exists()]
+    if missing:
+        return usage_error(args.parser, f"no such file or folder: {', '.join(missing)}")
+    report = collect(args.paths, plan_path=args.plan, severity_path=args.severity)
+    report = report.filter(args.select, args.ignore)
+    text = format_report(report, args.format, checked=len(args.paths))
+    if args.format == "json":
+        json.loads(text)  # the JSON shape is a contract: never emit something unparsable
+    emit(text, args.output)
+    failing = report.errors + (report.warnings if args.strict else ())
+    return 1 if failing else 0

@@ -1,0 +1,199 @@
+"""Schedule → concrete weeks: the only place where wall-clock times become instants.
+
+Week 0 starts at the first ``handoff_day`` on or after the start date, at ``handoff_time`` in
+the schedule's zone; every later handoff is the same wall time seven *local* days later. Adding
+168 hours in UTC instead is the classic bug: after a DST change every handoff is an hour off.
+Weeks across a changeover are therefore 167 h or 169 h long.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from oncall_planner.spec import Holiday, Member, Schedule
+
+__all__ = [
+    "Problem",
+    "Week",
+    "expand",
+    "first_handoff_date",
+    "local_instant",
+    "member_zone",
+    "time_off_weeks",
+    "week_starts",
+]
+
+
+@dataclass(frozen=True)
+class Week:
+    """One rotation week of a schedule.
+
+    Attributes:
+        index: 0 for the first week of the plan. Negative for weeks before it.
+        start: The handoff that starts the week (aware, in the schedule's zone).
+        end: The next handoff (aware, in the schedule's zone).
+    """
+
+    index: int
+    start: datetime
+    end: datetime
+
+    @property
+    def hours(self) -> float:
+        """Length in real (UTC) hours: 168, or 167/169 across a DST change."""
+        return (self.end.astimezone(UTC) - self.start.astimezone(UTC)).total_seconds() / 3600
+
+    def overlaps(self, start: datetime, end: datetime) -> bool:
+        """True if ``[start, end)`` overlaps this week."""
+        return start < self.end and self.start < end
+
+    def label(self) -> str:
+        """``week 9 (2027-03-01 10:00 UTC)``."""
+        return f"week {self.index} ({self.start:%Y-%m-%d %H:%M} {self.start.tzname()})"
+
+
+def local_instant(day: date, wall: time, zone: ZoneInfo) -> datetime:
+    """The instant of a local wall time on a day.
+
+    A nonexistent wall time (inside a spring-forward gap) moves forward by the gap, as RFC 5545
+    §3.3.5 prescribes: 02:30 on the Berlin changeover day is 03:30 CEST. An ambiguous one (fall
+    back) is its first occurrence.
+    """
+    naive_local = datetime.combine(day, wall)
+    dt = naive_local.replace(tzinfo=zone, fold=0)
+    # Round-tripping through UTC normalises a time inside a gap.
+    return dt.astimezone(UTC).astimezone(zone)
+
+
+def first_handoff_date(schedule: Schedule, start: date) -> date:
+    """The first ``handoff_day`` on or after ``start``."""
+    return start + timedelta(days=(schedule.handoff_day.number - start.weekday()) % 7)
+
+
+def week_starts(schedule: Schedule, start: date, weeks: int, *, offset: int = 0) -> list[datetime]:
+    """The ``weeks + 1`` handoff instants bounding weeks ``offset .. offset + weeks - 1``."""
+    first = first_handoff_date(schedule, start)
+    zone = schedule.zone
+    return [
+        local_instant(first + timedelta(weeks=offset + k), schedule.handoff_time, zone)
+        for k in range(weeks + 1)
+    ]
+
+
+def member_zone(member: Member, schedule: Schedule) -> ZoneInfo:
+    """The member's zone, or the schedule's when the member has none."""
+    return ZoneInfo(member.timezone) if member.timezone else schedule.zone
+
+
+def _time_off_intervals(member: Member, zone: ZoneInfo) -> list[tuple[datetime, datetime]]:
+    """Time off as ``[first day 00:00, day after last 00:00)`` in the member's zone."""
+    return [
+        (
+            local_instant(t.start, time(0), zone),
+            local_instant(t.last_day + timedelta(days=1), time(0), zone),
+        )
+        for t in member.time_off
+    ]
+
+
+def time_off_weeks(member: Member, schedule: Schedule, weeks: Sequence[Week]) -> frozenset[int]:
+    """Indices of the weeks whose shift overlaps any of the member's time off."""
+    intervals = _time_off_intervals(member, member_zone(member, schedule))
+    return frozenset(w.index for w in weeks if any(w.overlaps(a, b) for a, b in intervals))
+
+
+def _day_interval(day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    return local_instant(day, time(0), zone), local_instant(day + timedelta(days=1), time(0), zone)
+
+
+def _weeks_holding(days: Sequence[date], zone: ZoneInfo, weeks: Sequence[Week]) -> set[int]:
+    found: set[int] = set()
+    for d in days:
+        a, b = _day_interval(d, zone)
+        found |= {w.index for w in weeks if w.overlaps(a, b)}
+    return found
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A schedule made concrete over a horizon.
+
+    Attributes:
+        schedule: The schedule.
+        start: The date planning starts from.
+        weeks: The weeks of the plan, in order.
+        unavailable: Member id → indices of weeks they are on time off.
+        holiday_weeks: Week index → the holidays inside it.
+        weekend_weeks: Every week covers a weekend; kept for symmetry with holidays.
+    """
+
+    schedule: Schedule
+    start: date
+    weeks: tuple[Week, ...]
+    unavailable: dict[str, frozenset[int]]
+    holiday_weeks: dict[int, tuple[Holiday, ...]]
+
+    @property
+    def members(self) -> tuple[Member, ...]:
+        """The roster, sorted by id so member order in the file never matters."""
+        return tuple(sorted(self.schedule.participants.members, key=lambda m: m.id))
+
+    def week_of(self, day: date) -> int | None:
+        """The index of the week holding ``day`` (at local noon), or None."""
+        zone = self.schedule.zone
+        noon = local_instant(day, time(12), zone)
+        for w in self.weeks:
+            if w.start <= noon < w.end:
+                return w.index
+        return None
+
+    def weeks_holding(self, days: Sequence[date]) -> set[int]:
+        """Indices of the weeks overlapping any of these local days."""
+        return _weeks_holding(days, self.schedule.zone, self.weeks)
+
+    def needs_shadow(self, member: Member) -> int:
+        """How many shadow weeks the member still has to do before joining the rotation."""
+        if not member.new_engineer:
+            return 0
+        return max(0, self.schedule.participants.shadow_weeks - member.shadow_weeks_done)
+
+    def history_run_before_start(self, member: Member) -> int:
+        """Consecutive on-call weeks the member served right before week 0, from history."""
+        last = member.history.last_on_call
+        if last is None:
+            return 0
+        first = first_handoff_date(self.schedule, self.start)
+        gap_days = (first - last).days
+        # The last stint ended right before week 0 when its last week started 7 days earlier.
+        if 0 < gap_days <= 7:
+            return member.history.last_stint_weeks
+        return 0
+
+
+def expand(schedule: Schedule, start: date, weeks: int) -> Problem:
+    """Make a schedule concrete: weeks, time off and holidays over ``weeks`` weeks.
+
+    Raises:
+        ValueError: ``weeks`` is less than 1.
+    """
+    if weeks < 1:
+        raise ValueError(f"weeks must be at least 1, got {weeks}")
+    bounds = week_starts(schedule, start, weeks)
+    week_list = tuple(Week(k, bounds[k], bounds[k + 1]) for k in range(weeks))
+    unavailable = {
+        m.id: time_off_weeks(m, schedule, week_list) for m in schedule.participants.members
+    }
+    holiday_weeks: dict[int, list[Holiday]] = {}
+    for h in schedule.holidays:
+        for idx in _weeks_holding([h.date], schedule.zone, week_list):
+            holiday_weeks.setdefault(idx, []).append(h)
+    return Problem(
+        schedule=schedule,
+        start=start,
+        weeks=week_list,
+        unavailable=unavailable,
+        holiday_weeks={k: tuple(v) for k, v in sorted(holiday_weeks.items())},
+    )

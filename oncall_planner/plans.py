@@ -1,0 +1,306 @@
+"""Plans: who holds which layer in which week, and the versioned plan file format.
+
+The plan file (``oncall-planner/plan@1``) is read by other tools, so its keys are fixed::
+
+    {"format": "oncall-planner/plan@1",
+     "schedules": [{"name": "backend-primary", "timezone": "UTC", "start": "2027-01-04",
+                    "weeks": 13,
+                    "shifts": [{"week": 0, "layer": "primary", "person": "alice",
+                                "start": "2027-01-04T10:00:00+00:00",
+                                "end": "2027-01-11T10:00:00+00:00"}]}],
+     "solve": {"status": "OPTIMAL", "objective": 0, "bound": 0, "wall_s": 0.01, "seed": 0}}
+
+Shift times are written with the schedule's local UTC offset and read back into the schedule's
+zone, so a plan survives a JSON round trip unchanged.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+import yaml
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from oncall_planner.errors import PlanFileError
+from oncall_planner.rules import rule
+
+__all__ = ["PLAN_FORMAT", "Layer", "Plan", "SchedulePlan", "Shift", "SolveInfo"]
+
+PLAN_FORMAT = "oncall-planner/plan@1"
+
+
+class Layer(StrEnum):
+    """A rotation layer. Primary is paged first, secondary second; shadow is never paged."""
+
+    PRIMARY = "primary"
+    SECONDARY = "secondary"
+    SHADOW = "shadow"
+
+    @property
+    def order(self) -> int:
+        """0 for primary, 1 for secondary, 2 for shadow."""
+        return list(Layer).index(self)
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Shift(_Model):
+    """One person on one layer for one week."""
+
+    week: int = Field(ge=0, description="Week index, 0 = the first week of the plan.")
+    layer: Layer = Field(description="primary, secondary or shadow.")
+    person: str = Field(min_length=1, description="Member id.")
+    start: AwareDatetime = Field(description="Handoff that starts the shift (aware).")
+    end: AwareDatetime = Field(description="Handoff that ends the shift (aware).")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Shift:
+        if self.end <= self.start:
+            raise ValueError(f"shift ends ({self.end}) before it starts ({self.start})")
+        return self
+
+    def sort_key(self) -> tuple[int, int, str]:
+        """Week, then layer order, then person."""
+        return (self.week, self.layer.order, self.person)
+
+
+class SchedulePlan(_Model):
+    """The shifts of one schedule."""
+
+    name: str = Field(description="Schedule name.")
+    timezone: str = Field(description="The schedule's IANA zone.")
+    start: date = Field(description="The date planning started from (week 0 is on or after it).")
+    weeks: int = Field(ge=1, description="Number of weeks planned.")
+    shifts: tuple[Shift, ...] = Field(description="Shifts, sorted by week, layer and person.")
+
+    @model_validator(mode="after")
+    def _normalise(self) -> SchedulePlan:
+        zone = ZoneInfo(self.timezone)
+        shifts = tuple(
+            sorted(
+                (
+                    s.model_copy(
+                        update={"start": s.start.astimezone(zone), "end": s.end.astimezone(zone)}
+                    )
+                    for s in self.shifts
+                ),
+                key=Shift.sort_key,
+            )
+        )
+        object.__setattr__(self, "shifts", shifts)
+        return self
+
+    def shifts_of(self, person: str) -> tuple[Shift, ...]:
+        """The person's shifts in this schedule, in week order."""
+        return tuple(s for s in self.shifts if s.person == person)
+
+    def on(self, week: int, layer: Layer) -> tuple[Shift, ...]:
+        """The shifts of a week and layer (one, in a valid plan)."""
+        return tuple(s for s in self.shifts if s.week == week and s.layer is layer)
+
+    def people(self) -> tuple[str, ...]:
+        """Everyone who has a shift, sorted."""
+        return tuple(sorted({s.person for s in self.shifts}))
+
+
+class SolveInfo(_Model):
+    """How the plan was made."""
+
+    status: Literal["OPTIMAL", "FEASIBLE", "MANUAL", "IMPORTED"] = Field(
+        description="OPTIMAL or FEASIBLE from the solver; MANUAL or IMPORTED otherwise."
+    )
+    objective: float | None = Field(default=None, description="Objective value.")
+    bound: float | None = Field(default=None, description="Best proven bound.")
+    wall_s: float | None = Field(default=None, description="Solve wall time in seconds.")
+    seed: int | None = Field(default=None, description="Random seed.")
+    workers: int | None = Field(default=None, description="Solver workers used.")
+    ortools_version: str | None = Field(default=None, description="OR-Tools version.")
+
+
+class Plan(_Model):
+    """A plan for one or more schedules."""
+
+    format: Literal["oncall-planner/plan@1"] = Field(
+        default="oncall-planner/plan@1", description="File format and version."
+    )
+    schedules: tuple[SchedulePlan, ...] = Field(description="One entry per schedule.")
+    solve: SolveInfo | None = Field(default=None, description="Solve information.")
+
+    def schedule(self, name: str) -> SchedulePlan:
+        """The plan of the schedule called ``name``.
+
+        Raises:
+            KeyError: The plan has no such schedule.
+        """
+        for sp in self.schedules:
+            if sp.name == name:
+                return sp
+        raise KeyError(name)
+
+    def all_shifts(self) -> Iterator[tuple[str, Shift]]:
+        """Every shift with its schedule name."""
+        for sp in self.schedules:
+            for s in sp.shifts:
+                yield sp.name, s
+
+    def people(self) -> tuple[str, ...]:
+        """Everyone with a shift in any schedule, sorted."""
+        return tuple(sorted({s.person for _, s in self.all_shifts()}))
+
+    # -- serialisation ------------------------------------------------------------------------
+
+    def to_data(self) -> dict[str, Any]:
+        """The plan as JSON-ready data with the fixed key order of the file format."""
+        data: dict[str, Any] = {
+            "format": self.format,
+            "schedules": [
+                {
+                    "name": sp.name,
+                    "timezone": sp.timezone,
+                    "start": sp.start.isoformat(),
+                    "weeks": sp.weeks,
+                    "shifts": [
+                        {
+                            "week": s.week,
+                            "layer": s.layer.value,
+                            "person": s.person,
+                            "start": s.start.isoformat(),
+                            "end": s.end.isoformat(),
+                        }
+                        for s in sp.shifts
+                    ],
+                }
+                for sp in sorted(self.schedules, key=lambda sp: sp.name)
+            ],
+        }
+        if self.solve is not None:
+            data["solve"] = self.solve.model_dump(exclude_none=True)
+        return data
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        """The plan file as JSON text (deterministic: same plan, same bytes)."""
+        return json.dumps(self.to_data(), indent=indent, ensure_ascii=False) + "\n"
+
+    def to_yaml(self) -> str:
+        """The plan file as YAML text."""
+        return yaml.safe_dump(self.to_data(), sort_keys=False, allow_unicode=True)
+
+    @classmethod
+    def from_data(cls, data: object, *, source: str | None = None) -> Plan:
+        """Build a plan from parsed JSON/YAML data.
+
+        Raises:
+            PlanFileError: The data is not a plan file; every problem is listed.
+        """
+        if not isinstance(data, dict) or data.get("format") != PLAN_FORMAT:
+            got = data.get("format") if isinstance(data, dict) else type(data).__name__
+            raise PlanFileError(
+                [
+                    rule("L004").finding(
+                        f"not a plan file: 'format' is {got!r}, expected {PLAN_FORMAT!r}",
+                        file=source,
+                        path="format",
+                    )
+                ]
+            )
+        try:
+            return cls.model_validate(data)
+        except ValidationError as e:
+            raise PlanFileError(
+                [
+                    rule("L004").finding(
+                        err["msg"],
+                        file=source,
+                        path=".".join(str(p) for p in err["loc"]),
+                        hint=f"got {err.get('input')!r}"[:200],
+                    )
+                    for err in e.errors()
+                ]
+            ) from e
+
+    @classmethod
+    def from_json(cls, text: str, *, source: str | None = None) -> Plan:
+        """Read a plan from JSON text.
+
+        Raises:
+            PlanFileError: Not JSON, or not a valid plan.
+        """
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as e:
+            raise PlanFileError(
+                [
+                    rule("L001").finding(
+                        f"not valid JSON: {e.msg}", file=source, line=e.lineno, column=e.colno
+                    )
+                ]
+            ) from e
+        return cls.from_data(data, source=source)
+
+    @classmethod
+    def from_yaml(cls, text: str, *, source: str | None = None) -> Plan:
+        """Read a plan from YAML text.
+
+        Raises:
+            PlanFileError: Not YAML, or not a valid plan.
+        """
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as e:
+            mark = getattr(e, "problem_mark", None)
+            raise PlanFileError(
+                [
+                    rule("L001").finding(
+                        f"not valid YAML: {getattr(e, 'problem', e)}",
+                        file=source,
+                        line=mark.line + 1 if mark else None,
+                        column=mark.column + 1 if mark else None,
+                    )
+                ]
+            ) from e
+        return cls.from_data(data, source=source)
+
+    @classmethod
+    def read(cls, path: str | Path) -> Plan:
+        """Read a plan file (``.json``, or ``.yaml``/``.yml``).
+
+        Raises:
+            PlanFileError: The file is missing, unreadable or not a plan.
+        """
+        p = Path(path)
+        try:
+            text = p.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as e:
+            raise PlanFileError(
+                [rule("L007").finding(f"cannot read plan file: {e}", file=str(p))]
+            ) from e
+        if p.suffix.lower() in (".yaml", ".yml"):
+            return cls.from_yaml(text, source=str(p))
+        return cls.from_json(text, source=str(p))
+
+
+def merge_plans(plans: Iterable[Plan]) -> Plan:
+    """One plan holding the schedules of several (names must not repeat)."""
+    schedules: list[SchedulePlan] = []
+    for p in plans:
+        schedules.extend(p.schedules)
+    return Plan(schedules=tuple(schedules))
+
+
+def aware(dt: datetime) -> datetime:
+    """Return ``dt`` if it is timezone-aware.
+
+    Raises:
+        ValueError: ``dt`` is naive (a naive datetime is always a bug here).
+    """
+    if dt.tzinfo is None or dt.utcoffset() is None:
+        raise ValueError(f"naive datetime {dt.isoformat()}: every instant must carry a zone")
+    return dt

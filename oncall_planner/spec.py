@@ -1,0 +1,538 @@
+"""The schedule format: what people write in ``schedules/*.yaml``.
+
+These pydantic models are the contract between users' files and the library. They are frozen,
+reject unknown keys, and every field carries a description that feeds ``oncall-planner schema``
+and ``docs/schedule-format.md``. Nothing here turns wall-clock times into instants: that is
+``expand``'s job.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from datetime import date, time, timedelta
+from enum import StrEnum
+from functools import cache
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
+
+from oncall_planner.durations import VALID_FORMS, format_duration, parse_duration
+
+__all__ = [
+    "LAYER_TARGETS",
+    "Compensation",
+    "Contact",
+    "EscalationLevel",
+    "HealthMetrics",
+    "Holiday",
+    "Member",
+    "MemberHistory",
+    "Participants",
+    "Schedule",
+    "ScheduleFile",
+    "SeverityEscalation",
+    "SeverityFile",
+    "SeverityFramework",
+    "SeverityLevel",
+    "TimeOff",
+    "Weekday",
+    "WorkingHours",
+]
+
+#: Escalation targets that name a layer the planner fills.
+LAYER_TARGETS = {"on-call-primary": "primary", "on-call-secondary": "secondary"}
+
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Scalar types
+
+
+@cache
+def _zone_names() -> tuple[str, ...]:
+    return tuple(sorted(available_timezones()))
+
+
+def closest_zones(name: str, n: int = 3) -> list[str]:
+    """The IANA zone names closest to a misspelt one, best first."""
+    names = _zone_names()
+    by_lower = {z.lower(): z for z in names}
+    hits = difflib.get_close_matches(name.lower(), list(by_lower), n=n, cutoff=0.6)
+    return [by_lower[h] for h in hits]
+
+
+def _check_zone(value: object) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"expected an IANA time zone name such as 'Europe/Berlin', got {value!r}")
+    name = value.strip()
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        close = closest_zones(name)
+        hint = f"; did you mean {', '.join(repr(z) for z in close)}?" if close else ""
+        raise ValueError(f"unknown time zone {name!r}{hint}") from None
+    if name not in _zone_names() and name != "UTC":
+        # ZoneInfo accepts names such as "utc" on case-insensitive file systems only.
+        raise ValueError(f"unknown time zone {name!r}")
+    return name
+
+
+def _check_duration(value: object) -> timedelta:
+    return parse_duration(value)
+
+
+def _check_hhmm(value: object) -> time:
+    if isinstance(value, time):
+        return value
+    if isinstance(value, bool) or not isinstance(value, str):
+        raise ValueError(f'expected a quoted wall time "HH:MM" such as "10:00", got {value!r}')
+    match = re.fullmatch(r"(\d{1,2}):(\d{2})", value.strip())
+    if not match:
+        raise ValueError(f'expected a wall time "HH:MM" such as "10:00", got {value!r}')
+    hour, minute = int(match[1]), int(match[2])
+    if hour > 23 or minute > 59:
+        raise ValueError(f"{value!r} is not a time of day: hours are 00–23, minutes 00–59")
+    return time(hour, minute)
+
+
+def _check_date(value: object) -> date:
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise ValueError(f"expected a date YYYY-MM-DD such as 2027-03-01, got {value!r}")
+
+
+ZoneName = Annotated[
+    str,
+    BeforeValidator(_check_zone),
+    WithJsonSchema({"type": "string", "description": "IANA time zone, e.g. Europe/Berlin"}),
+]
+Duration = Annotated[
+    timedelta,
+    BeforeValidator(_check_duration),
+    PlainSerializer(format_duration, return_type=str),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "description": f"a duration: {VALID_FORMS}"},
+                {"const": 0},
+            ]
+        }
+    ),
+]
+WallTime = Annotated[
+    time,
+    BeforeValidator(_check_hhmm),
+    PlainSerializer(lambda t: t.strftime("%H:%M"), return_type=str),
+    WithJsonSchema({"type": "string", "pattern": r"^\d{1,2}:\d{2}$"}),
+]
+Day = Annotated[
+    date,
+    BeforeValidator(_check_date),
+    WithJsonSchema({"type": "string", "format": "date"}),
+]
+
+
+class Weekday(StrEnum):
+    """A day of the week, written in any case (``monday``, ``Monday``, ``MONDAY``)."""
+
+    MONDAY = "monday"
+    TUESDAY = "tuesday"
+    WEDNESDAY = "wednesday"
+    THURSDAY = "thursday"
+    FRIDAY = "friday"
+    SATURDAY = "saturday"
+    SUNDAY = "sunday"
+
+    @property
+    def number(self) -> int:
+        """Monday is 0, as in :meth:`datetime.date.weekday`."""
+        return list(Weekday).index(self)
+
+    @classmethod
+    def _missing_(cls, value: object) -> Weekday | None:
+        if isinstance(value, str):
+            lowered = value.strip().lower()
+            for day in cls:
+                if day.value == lowered or day.value[:3] == lowered:
+                    return day
+        return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Members
+
+
+class TimeOff(_Model):
+    """Days a member cannot be on call, inclusive at both ends, in the member's time zone."""
+
+    start: Day = Field(description="First day off (YYYY-MM-DD).")
+    end: Day | None = Field(
+        default=None, description="Last day off, inclusive; defaults to `start` (a single day)."
+    )
+    reason: str | None = Field(default=None, description="Why, for humans (vacation, conference).")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _single_date(cls, data: Any) -> Any:
+        # "time_off: [2027-02-01]" is one day off.
+        if isinstance(data, date | str):
+            return {"start": data}
+        return data
+
+    @model_validator(mode="after")
+    def _ordered(self) -> TimeOff:
+        if self.end is not None and self.end < self.start:
+            raise ValueError(
+                f"time off ends ({self.end}) before it starts ({self.start}); swap start and end"
+            )
+        return self
+
+    @property
+    def last_day(self) -> date:
+        """The last day off (``end``, or ``start`` for a single day)."""
+        return self.end or self.start
+
+
+class MemberHistory(_Model):
+    """On-call carry-over from earlier quarters, so fairness spans more than one plan."""
+
+    primary_weeks: int = Field(default=0, ge=0, description="Primary weeks served before.")
+    secondary_weeks: int = Field(default=0, ge=0, description="Secondary weeks served before.")
+    last_on_call: Day | None = Field(
+        default=None, description="Start date of the member's last week on call (any layer)."
+    )
+    last_stint_weeks: int = Field(
+        default=1,
+        ge=1,
+        description="How many consecutive weeks ended with `last_on_call` (for the "
+        "consecutive-week limit across plans).",
+    )
+
+
+class WorkingHours(_Model):
+    """A member's local working hours, for the handoff-outside-working-hours hint."""
+
+    start: WallTime = Field(default=time(9, 0), description="Start of the working day, HH:MM.")
+    end: WallTime = Field(default=time(17, 0), description="End of the working day, HH:MM.")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> WorkingHours:
+        if self.end <= self.start:
+            raise ValueError(f"working hours end ({self.end:%H:%M}) before they start")
+        return self
+
+
+class Member(_Model):
+    """A person in the rotation."""
+
+    id: str = Field(
+        description="Unique slug (lowercase letters, digits, '.', '_', '-'); the same id in two "
+        "schedules of an org is the same person."
+    )
+    name: str = Field(min_length=1, description="Display name, as it appears in calendars.")
+    email: str | None = Field(default=None, description="Email, used to match calendar feeds.")
+    timezone: ZoneName | None = Field(
+        default=None, description="The member's IANA time zone; defaults to the schedule's."
+    )
+    capacity: float = Field(
+        default=1.0,
+        gt=0,
+        le=1,
+        description="Part-time share (0 < capacity ≤ 1): a 0.5 member gets half a fair share.",
+    )
+    new_engineer: bool = Field(
+        default=False,
+        description="A new engineer shadows for `shadow_period` before going primary or "
+        "secondary. Existing members are trained unless marked.",
+    )
+    shadow_weeks_done: int = Field(
+        default=0, ge=0, description="Shadow weeks a new engineer has already done."
+    )
+    time_off: tuple[TimeOff, ...] = Field(default=(), description="Days off (inclusive ranges).")
+    history: MemberHistory = Field(
+        default_factory=MemberHistory, description="Carry-over from earlier quarters."
+    )
+    avoid_weeks: tuple[Day, ...] = Field(
+        default=(), description="Dates whose on-call week the member would rather not take."
+    )
+    prefer_weeks: tuple[Day, ...] = Field(
+        default=(), description="Dates whose on-call week the member would like to take."
+    )
+    working_hours: WorkingHours | None = Field(
+        default=None, description="Local working hours; default 08:00–18:00 business hours."
+    )
+
+    @field_validator("id")
+    @classmethod
+    def _slug(cls, value: str) -> str:
+        if not _SLUG.match(value):
+            raise ValueError(
+                f"member id {value!r} is not a slug: use lowercase letters, digits, "
+                "'.', '_' or '-', starting with a letter or digit (e.g. 'alice-smith')"
+            )
+        return value
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value):
+            raise ValueError(f"{value!r} is not an email address (name@example.com)")
+        return value
+
+
+class Participants(_Model):
+    """Who is in the rotation and the rules on rotation size."""
+
+    min_rotation_size: int = Field(
+        default=2, ge=1, description="Fewest trained members the rotation may have."
+    )
+    max_consecutive_weeks: int = Field(
+        default=1, ge=1, description="Most weeks in a row anyone is on call (primary or secondary)."
+    )
+    shadow_period: Duration = Field(
+        default=timedelta(0),
+        description="How long new engineers shadow before going primary, in whole weeks.",
+    )
+    members: tuple[Member, ...] = Field(default=(), description="The roster.")
+
+    @field_validator("shadow_period")
+    @classmethod
+    def _whole_weeks(cls, value: timedelta) -> timedelta:
+        if value % timedelta(weeks=1):
+            raise ValueError(
+                f"shadow_period must be whole weeks (the rotation is weekly), got "
+                f"{format_duration(value)}; e.g. '2_weeks'"
+            )
+        return value
+
+    @field_validator("members")
+    @classmethod
+    def _unique_ids(cls, members: tuple[Member, ...]) -> tuple[Member, ...]:
+        seen: set[str] = set()
+        for member in members:
+            if member.id in seen:
+                raise ValueError(f"duplicate member id {member.id!r}: ids must be unique")
+            seen.add(member.id)
+        return members
+
+    @property
+    def shadow_weeks(self) -> int:
+        """``shadow_period`` as a number of weeks."""
+        return self.shadow_period // timedelta(weeks=1)
+
+
+# ---------------------------------------------------------------------------------------------
+# Escalation, contacts and the rest of the schedule
+
+
+class EscalationLevel(_Model):
+    """One step of the escalation policy.
+
+    Level k is paged when the earlier levels' timeouts have all run out (PagerDuty, GoAlert
+    and Grafana semantics): with timeouts 5, 10, 15 minutes, level 3 is paged at 15 minutes.
+    """
+
+    level: int = Field(ge=1, description="Position in the policy, 1 first.")
+    target: str | tuple[str, ...] = Field(
+        description="Who is paged: 'on-call-primary', 'on-call-secondary', a contact key, "
+        "another schedule of the org, or a list of these."
+    )
+    timeout: Duration = Field(
+        description="How long this level has to acknowledge before the next level is paged."
+    )
+
+    @property
+    def targets(self) -> tuple[str, ...]:
+        """The target(s) as a tuple."""
+        return (self.target,) if isinstance(self.target, str) else self.target
+
+
+class Contact(_Model):
+    """A named person or group outside the rotation (a manager, a VP)."""
+
+    name: str = Field(min_length=1, description="Display name.")
+    email: str | None = Field(default=None, description="Email address.")
+    phone: str | None = Field(default=None, description="Phone number.")
+    role: str | None = Field(
+        default=None, description="Role for the severity framework (e.g. 'vp-engineering', 'cto')."
+    )
+
+
+class Compensation(_Model):
+    """What the team pays or gives back for carrying the pager."""
+
+    on_call_stipend: bool = Field(default=False, description="A stipend per week on call.")
+    incident_response_overtime: bool = Field(
+        default=False, description="Overtime for after-hours incident work."
+    )
+    post_incident_time_off: bool = Field(
+        default=False, description="Rest after long night-time SEV1 incidents."
+    )
+
+
+class HealthMetrics(_Model):
+    """Page-load health settings for reviews."""
+
+    track_pages_per_shift: bool = Field(default=True, description="Count pages per shift.")
+    alert_if_pages_exceed: int = Field(
+        default=5, ge=0, description="A shift with more pages than this per week is noisy."
+    )
+    track_mttr_per_engineer: bool = Field(default=True, description="Report MTTR per person.")
+    quarterly_on_call_review: bool = Field(default=True, description="Run quarterly reviews.")
+
+
+class Holiday(_Model):
+    """A public holiday that weighs extra in fairness."""
+
+    date: Day = Field(description="The holiday's date (YYYY-MM-DD), in the schedule's zone.")
+    name: str = Field(default="holiday", description="What the holiday is called.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bare_date(cls, data: Any) -> Any:
+        if isinstance(data, date | str):
+            return {"date": data}
+        return data
+
+
+class Schedule(_Model):
+    """One on-call schedule (one rotation with its escalation policy)."""
+
+    name: str = Field(min_length=1, description="Schedule name, unique within an org.")
+    description: str | None = Field(default=None, description="What the rotation covers.")
+    timezone: ZoneName = Field(description="IANA time zone of handoffs and holidays.")
+    rotation_type: Literal["weekly"] = Field(
+        default="weekly", description="Rotation length; only 'weekly' is supported."
+    )
+    handoff_time: WallTime = Field(
+        description='Local wall time of the handoff, "HH:MM" (quote it in YAML).'
+    )
+    handoff_day: Weekday = Field(description="Weekday of the handoff, in any case.")
+    participants: Participants = Field(description="Roster and rotation-size rules.")
+    escalation_policy: tuple[EscalationLevel, ...] = Field(
+        default=(), description="Who is paged, in order, and after how long."
+    )
+    contacts: dict[str, Contact] = Field(
+        default_factory=dict, description="Named escalation targets outside the rotation."
+    )
+    compensation: Compensation = Field(
+        default_factory=Compensation, description="Compensation policy."
+    )
+    health_metrics: HealthMetrics = Field(
+        default_factory=HealthMetrics, description="Page-load health settings."
+    )
+    holidays: tuple[Holiday, ...] = Field(default=(), description="Holidays weighing extra.")
+    ignore: tuple[str, ...] = Field(
+        default=(), description="Rule codes (or prefixes) not to report for this schedule."
+    )
+
+    @field_validator("handoff_day", mode="before")
+    @classmethod
+    def _weekday(cls, value: object) -> object:
+        if isinstance(value, str) and Weekday._missing_(value) is None:
+            raise ValueError(
+                f"{value!r} is not a weekday; use one of " + ", ".join(d.value for d in Weekday)
+            )
+        return Weekday(value) if isinstance(value, str) else value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The schedule's time zone."""
+        return ZoneInfo(self.timezone)
+
+    @property
+    def uses_secondary(self) -> bool:
+        """True when the escalation policy pages the secondary layer."""
+        return any("on-call-secondary" in lvl.targets for lvl in self.escalation_policy)
+
+    def member(self, member_id: str) -> Member:
+        """The member with this id.
+
+        Raises:
+            KeyError: No such member.
+        """
+        for m in self.participants.members:
+            if m.id == member_id:
+                return m
+        raise KeyError(member_id)
+
+
+class ScheduleFile(_Model):
+    """The top level of a schedule file: one ``schedule:`` key."""
+
+    schedule: Schedule = Field(description="The schedule.")
+
+
+# ---------------------------------------------------------------------------------------------
+# SeverityLevel framework
+
+
+class SeverityEscalation(_Model):
+    """Someone a severity must reach, and by when."""
+
+    target: str = Field(description="Role or contact, e.g. 'vp-engineering', 'cto'.")
+    within: Duration = Field(
+        default=timedelta(0), description="Reached within this long of the page; 0 = immediately."
+    )
+
+
+class SeverityLevel(_Model):
+    """One severity level (SEV1–SEV4)."""
+
+    level: str = Field(description="Short code, e.g. 'SEV1'.")
+    name: str = Field(description="Name, e.g. 'Critical'.")
+    criteria: str = Field(default="", description="When this severity applies.")
+    response_time: Duration = Field(description="Time to first response (acknowledgement).")
+    update_cadence: Duration = Field(description="How often status updates go out.")
+    escalation: tuple[SeverityEscalation, ...] = Field(
+        default=(), description="Who must be reached and by when."
+    )
+    notes: str | None = Field(default=None, description="Free text (e.g. 'next standup').")
+
+
+class SeverityFramework(_Model):
+    """The incident severity framework a policy is checked against."""
+
+    name: str = Field(default="default", description="Name of the framework.")
+    levels: tuple[SeverityLevel, ...] = Field(min_length=1, description="Severities, worst first.")
+
+    @field_validator("levels")
+    @classmethod
+    def _unique(cls, levels: tuple[SeverityLevel, ...]) -> tuple[SeverityLevel, ...]:
+        names = [s.level for s in levels]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"duplicate severity level(s): {', '.join(dupes)}")
+        return levels
+
+    @property
+    def fastest(self) -> SeverityLevel:
+        """The severity with the shortest response time."""
+        return min(self.levels, key=lambda s: s.response_time)
+
+
+class SeverityFile(_Model):
+    """The top level of a severity file: one ``severity_framework:`` key."""
+
+    severity_framework: SeverityFramework = Field(description="The framework.")
