@@ -221,7 +221,9 @@ def read_yaml(text: str, *, file: str | None = None) -> Located:
         return fatal("L006", f"the document is {size:,} bytes; the limit is {MAX_BYTES:,}", 1, 1)
     if "\x00" in text:
         nul_line = text.count("\n", 0, text.index("\x00")) + 1
-        return fatal("L007", "the file holds NUL bytes: it is binary, not YAML text", nul_line, None)
+        return fatal(
+            "L007", "the file holds NUL bytes: it is binary, not YAML text", nul_line, None
+        )
     try:
         nodes = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
     except yaml.MarkedYAMLError as e:

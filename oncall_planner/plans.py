@@ -5,6 +5,17 @@ The plan file (``oncall-planner/plan@1``) is read by other tools, so its keys ar
     {"format": "oncall-planner/plan@1",
      "schedules": [{"name": "backend-primary", "timezone": "UTC", "start": "2027-01-04",
                     "weeks": 13,
+                    **(
+                        {"escalation": [lvl.model_dump() for lvl in sp.escalation]}
+                        if sp.escalation
+                        else {}
+                    ),
+                    **(
+                        {"contacts": {k: c.model_dump(exclude_none=True)
+                                      for k, c in sorted(sp.contacts.items())}}
+                        if sp.contacts
+                        else {}
+                    ),
                     "shifts": [{"week": 0, "layer": "primary", "person": "alice",
                                 "start": "2027-01-04T10:00:00+00:00",
                                 "end": "2027-01-11T10:00:00+00:00"}]}],
@@ -29,8 +40,19 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationErro
 
 from oncall_planner.errors import PlanFileError
 from oncall_planner.rules import rule
+from oncall_planner.spec import Schedule
 
-__all__ = ["PLAN_FORMAT", "Layer", "Plan", "SchedulePlan", "Shift", "SolveInfo"]
+__all__ = [
+    "PLAN_FORMAT",
+    "Layer",
+    "Person",
+    "Plan",
+    "PlanLevel",
+    "SchedulePlan",
+    "Shift",
+    "SolveInfo",
+    "merge_plans",
+]
 
 PLAN_FORMAT = "oncall-planner/plan@1"
 
@@ -80,6 +102,12 @@ class SchedulePlan(_Model):
     start: date = Field(description="The date planning started from (week 0 is on or after it).")
     weeks: int = Field(ge=1, description="Number of weeks planned.")
     shifts: tuple[Shift, ...] = Field(description="Shifts, sorted by week, layer and person.")
+    escalation: tuple[PlanLevel, ...] = Field(
+        default=(), description="The schedule's escalation policy (optional)."
+    )
+    contacts: dict[str, Person] = Field(
+        default_factory=dict, description="Escalation contacts by key (optional)."
+    )
 
     @model_validator(mode="after")
     def _normalise(self) -> SchedulePlan:
@@ -111,6 +139,22 @@ class SchedulePlan(_Model):
         return tuple(sorted({s.person for s in self.shifts}))
 
 
+class Person(_Model):
+    """Who a member id (or contact key) is, so that a plan file is self-contained for feeds."""
+
+    name: str = Field(description="Display name.")
+    email: str | None = Field(default=None, description="Email address.")
+    timezone: str | None = Field(default=None, description="IANA zone, if not the schedule's.")
+
+
+class PlanLevel(_Model):
+    """One escalation level, copied from the schedule for feeds and reviews."""
+
+    level: int = Field(ge=1, description="Position in the policy, 1 first.")
+    targets: tuple[str, ...] = Field(description="Layers ('on-call-primary'), contacts, schedules.")
+    timeout_s: float = Field(ge=0, description="Seconds before the next level is paged.")
+
+
 class SolveInfo(_Model):
     """How the plan was made."""
 
@@ -133,6 +177,51 @@ class Plan(_Model):
     )
     schedules: tuple[SchedulePlan, ...] = Field(description="One entry per schedule.")
     solve: SolveInfo | None = Field(default=None, description="Solve information.")
+    people: dict[str, Person] = Field(
+        default_factory=dict, description="Member id → name, email, zone (optional)."
+    )
+
+    def annotate(self, schedules: Iterable[Schedule]) -> Plan:
+        """A copy carrying names, emails, escalation levels and contacts from the schedules.
+
+        The plan file then holds what calendar feeds and reviews show, without the YAML.
+        """
+        by_name = {s.name: s for s in schedules}
+        people = dict(self.people)
+        updated = []
+        for sp in self.schedules:
+            schedule = by_name.get(sp.name)
+            if schedule is None:
+                updated.append(sp)
+                continue
+            for m in schedule.participants.members:
+                people.setdefault(m.id, Person(name=m.name, email=m.email, timezone=m.timezone))
+            updated.append(
+                sp.model_copy(
+                    update={
+                        "escalation": tuple(
+                            PlanLevel(
+                                level=lvl.level,
+                                targets=lvl.targets,
+                                timeout_s=lvl.timeout.total_seconds(),
+                            )
+                            for lvl in schedule.escalation_policy
+                        ),
+                        "contacts": {
+                            k: Person(name=c.name, email=c.email)
+                            for k, c in sorted(schedule.contacts.items())
+                        },
+                    }
+                )
+            )
+        return self.model_copy(
+            update={"schedules": tuple(updated), "people": dict(sorted(people.items()))}
+        )
+
+    def display_name(self, person: str) -> str:
+        """The person's name if the plan knows it, else the id."""
+        info = self.people.get(person)
+        return info.name if info else person
 
     def schedule(self, name: str) -> SchedulePlan:
         """The plan of the schedule called ``name``.
@@ -151,7 +240,7 @@ class Plan(_Model):
             for s in sp.shifts:
                 yield sp.name, s
 
-    def people(self) -> tuple[str, ...]:
+    def person_ids(self) -> tuple[str, ...]:
         """Everyone with a shift in any schedule, sorted."""
         return tuple(sorted({s.person for _, s in self.all_shifts()}))
 
@@ -167,6 +256,21 @@ class Plan(_Model):
                     "timezone": sp.timezone,
                     "start": sp.start.isoformat(),
                     "weeks": sp.weeks,
+                    **(
+                        {"escalation": [lvl.model_dump() for lvl in sp.escalation]}
+                        if sp.escalation
+                        else {}
+                    ),
+                    **(
+                        {
+                            "contacts": {
+                                k: c.model_dump(exclude_none=True)
+                                for k, c in sorted(sp.contacts.items())
+                            }
+                        }
+                        if sp.contacts
+                        else {}
+                    ),
                     "shifts": [
                         {
                             "week": s.week,
@@ -183,6 +287,10 @@ class Plan(_Model):
         }
         if self.solve is not None:
             data["solve"] = self.solve.model_dump(exclude_none=True)
+        if self.people:
+            data["people"] = {
+                k: p.model_dump(exclude_none=True) for k, p in sorted(self.people.items())
+            }
         return data
 
     def to_json(self, *, indent: int | None = 2) -> str:
