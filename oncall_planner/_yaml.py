@@ -121,11 +121,12 @@ class _Builder:
         self.source.values.setdefault(path, self._pos(node))
         if node.tag not in _SAFE_TAGS:
             kind = "a Python object tag" if "python/" in node.tag else "an unknown tag"
+            shown = node.tag.replace(_STD, "!!")
             self.problems.append(
                 self.source.finding(
                     "L005",
                     path,
-                    f"{kind} {node.tag!r} is not allowed: schedules are plain data",
+                    f"{kind} {shown!r} is not allowed: schedules are plain data",
                     hint="remove the tag",
                 )
             )

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+import yaml
 from pydantic import BaseModel, ValidationError
 
 from oncall_planner._yaml import MAX_BYTES, Located, SourceMap, read_yaml
@@ -26,6 +27,7 @@ from oncall_planner.spec import Member, Schedule, ScheduleFile, SeverityFile, Se
 
 __all__ = [
     "Org",
+    "dump_schedule",
     "load_org",
     "load_schedule",
     "load_severity",
@@ -127,7 +129,7 @@ def _message(err: Any, key: str | int | None, model: type[BaseModel] | None) -> 
     if kind == "missing":
         return f"missing required key {key!r}", ""
     if kind in ("literal_error", "enum"):
-        return f"{msg}; got {given!r}", ""
+        return f"{msg[0].lower()}{msg[1:]}; got {given!r}", ""
     scalar_kinds = ("greater_than", "less_than_equal", "greater_than_equal", "too_short")
     if (kind.endswith(("_type", "_parsing")) or kind in scalar_kinds) and not isinstance(
         given, dict | list
@@ -139,19 +141,23 @@ def _message(err: Any, key: str | int | None, model: type[BaseModel] | None) -> 
 def _findings_from_validation(
     error: ValidationError, data: Any, source: SourceMap, root: type[BaseModel]
 ) -> list[Finding]:
-    grouped: dict[tuple[str | int, ...], list[tuple[str, str, bool]]] = {}
+    grouped: dict[tuple[object, ...], list[tuple[str, str, bool]]] = {}
+    paths: dict[tuple[object, ...], tuple[str | int, ...]] = {}
     for err in error.errors():
         path = _data_path(data, tuple(err["loc"]))
         key = path[-1] if path else None
         parent_model = _model_at(root, path[:-1])
         message, hint = _message(err, key, parent_model)
         at_key = err["type"] == "extra_forbidden"
+        group: tuple[object, ...] = path
         if err["type"] == "missing":
-            path = path[:-1]
-            message, at_key = message, False
-        grouped.setdefault(path, []).append((message, hint, at_key))
+            # Reported at the mapping that lacks the key, one finding per missing key.
+            path, group = path[:-1], (*path, "<missing>")
+        paths[group] = path
+        grouped.setdefault(group, []).append((message, hint, at_key))
     findings = []
-    for path, entries in grouped.items():
+    for group, entries in grouped.items():
+        path = paths[group]
         # A union (target: str | list) fails once per member; say it once.
         messages = list(dict.fromkeys(m for m, _, _ in entries))
         hints = [h for _, h, _ in entries if h]
@@ -270,6 +276,9 @@ def _load_model(
         result = model.model_validate(data)
     except ValidationError as e:
         found = _findings_from_validation(e, data, located.source, model)
+        # A value behind a rejected tag was dropped; its schema error would only repeat it.
+        tagged = {p.path for p in problems if p.code == "L005"}
+        found = [f for f in found if f.path not in tagged]
         if model is ScheduleFile and any(
             p.code == "L004" and "duplicate member id" in p.message for p in problems
         ):
@@ -298,6 +307,16 @@ def load_schedule(source: str | os.PathLike[str]) -> Schedule:
     schedule = doc.schedule
     _SOURCES[id(schedule)] = (schedule, smap)
     return schedule
+
+
+def dump_schedule(schedule: Schedule) -> str:
+    """A schedule as YAML text that :func:`load_schedule` reads back to an equal schedule.
+
+    Defaults are left out, durations are written as ``2_weeks``/``5_minutes`` and times quoted,
+    so the output is what a person would write.
+    """
+    data = {"schedule": schedule.model_dump(mode="json", exclude_defaults=True)}
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
 
 
 def load_severity(source: str | os.PathLike[str]) -> SeverityFramework:

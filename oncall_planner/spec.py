@@ -85,7 +85,11 @@ def _check_zone(value: object) -> str:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         close = closest_zones(name)
-        hint = f"; did you mean {', '.join(repr(z) for z in close)}?" if close else ""
+        hint = (
+            f"; did you mean {', '.join(repr(z) for z in close)}?"
+            if close
+            else "; use an IANA name such as 'Europe/Berlin' or 'America/New_York'"
+        )
         raise ValueError(f"unknown time zone {name!r}{hint}") from None
     if name not in _zone_names() and name != "UTC":
         # ZoneInfo accepts names such as "utc" on case-insensitive file systems only.
@@ -233,8 +237,8 @@ class MemberHistory(_Model):
 class WorkingHours(_Model):
     """A member's local working hours, for the handoff-outside-working-hours hint."""
 
-    start: WallTime = Field(default=time(9, 0), description="Start of the working day, HH:MM.")
-    end: WallTime = Field(default=time(17, 0), description="End of the working day, HH:MM.")
+    start: WallTime = Field(default=time(8, 0), description="Start of the working day, HH:MM.")
+    end: WallTime = Field(default=time(18, 0), description="End of the working day, HH:MM.")
 
     @model_validator(mode="after")
     def _ordered(self) -> WorkingHours:
@@ -451,9 +455,10 @@ class Schedule(_Model):
     @classmethod
     def _weekday(cls, value: object) -> object:
         if isinstance(value, str) and Weekday._missing_(value) is None:
-            raise ValueError(
-                f"{value!r} is not a weekday; use one of " + ", ".join(d.value for d in Weekday)
-            )
+            days = [d.value for d in Weekday]
+            close = difflib.get_close_matches(value.strip().lower(), days, n=1)
+            guess = f"did you mean {close[0]!r}? " if close else ""
+            raise ValueError(f"{value!r} is not a weekday; {guess}use one of {', '.join(days)}")
         return Weekday(value) if isinstance(value, str) else value
 
     @property
@@ -485,7 +490,7 @@ class ScheduleFile(_Model):
 
 
 # ---------------------------------------------------------------------------------------------
-# SeverityLevel framework
+# Severity framework
 
 
 class SeverityEscalation(_Model):
