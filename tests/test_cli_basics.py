@@ -86,3 +86,15 @@ def test_schema_command_matches_the_committed_schema(capsys: pytest.CaptureFixtu
 def test_severity_schema(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["schema", "--kind", "severity"]) == 0
     assert "SeverityFramework" in json.loads(capsys.readouterr().out)["$defs"]
+
+
+def test_unwritable_output_is_a_message_not_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("", encoding="utf-8")
+    # A path below a regular file cannot be created.
+    assert main(["check", str(SCHEDULES), "-o", str(blocker / "report.txt")]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("oncall-planner: ")
+    assert "Traceback" not in err

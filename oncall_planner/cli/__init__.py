@@ -49,6 +49,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OncallPlannerError as e:
         print(f"oncall-planner: {e}", file=sys.stderr)
         return EXIT_FINDINGS
+    except OSError as e:
+        # A file that cannot be read or written (permissions, a full disk) is the user's to fix.
+        where = f": {e.filename}" if e.filename else ""
+        print(f"oncall-planner: {e.strerror or e}{where}", file=sys.stderr)
+        return EXIT_FINDINGS
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
