@@ -40,9 +40,11 @@ _EXPORTS: dict[str, str] = {
     "SolverTimeoutError": "oncall_planner.errors",
     "Week": "oncall_planner.expand",
     "check": "oncall_planner.validate",
+    "from_ical": "oncall_planner.ical",
     "load_org": "oncall_planner.loader",
     "load_schedule": "oncall_planner.loader",
     "load_severity": "oncall_planner.loader",
+    "to_ical": "oncall_planner.ical",
 }
 
 __all__ = sorted(_EXPORTS)
@@ -61,6 +63,7 @@ if TYPE_CHECKING:
         SolverTimeoutError,
     )
     from oncall_planner.expand import Problem, Week
+    from oncall_planner.ical import from_ical, to_ical
     from oncall_planner.loader import Org, load_org, load_schedule, load_severity
     from oncall_planner.plans import Layer, Plan, SchedulePlan, Shift, SolveInfo
     from oncall_planner.report import Finding, Report

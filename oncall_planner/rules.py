@@ -86,6 +86,8 @@ _CATALOGUE = (
          "A 'billion laughs' alias bomb or a huge file must fail fast, not exhaust memory."),
     Rule("L007", "unreadable-file", E, "The file cannot be read as UTF-8 text or is empty.",
          "Binary or empty files are never schedules."),
+    Rule("L008", "invalid-feed", E, "An iCalendar feed is malformed or has an unusable event.",
+         "An imported feed becomes on-call history; a shift read wrongly skews fairness."),
     # -- hard rules: the planner enforces them, the validator re-checks them -----------------
     Rule("H001", "coverage", E,
          "Every week has exactly one primary, and exactly one secondary when the escalation "

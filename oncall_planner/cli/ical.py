@@ -1,0 +1,122 @@
+"""``oncall-planner ical PLAN -o DIR``: write the calendar feeds of a plan.
+
+Writes ``DIR/<schedule>.ics`` (every layer of a schedule) and ``DIR/people/<member-id>.ics``
+(one person's shifts across every schedule), each atomically. When a feed already exists in
+DIR, it is the previous revision: changed shifts keep their UID and get SEQUENCE + 1, unchanged
+ones stay byte-identical. ``--previous PLAN`` names the previous plan when DIR is new.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from oncall_planner._io import write_atomic
+
+__all__ = ["register", "run", "write_feeds"]
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the ``ical`` subcommand."""
+    p = sub.add_parser(
+        "ical",
+        help="write iCalendar feeds of a plan (per schedule and per person)",
+        description="Write DIR/<schedule>.ics and DIR/people/<member-id>.ics for calendar "
+        "subscription. Existing feeds in DIR are treated as the previous revision, so "
+        "calendars update changed shifts instead of duplicating them.",
+    )
+    p.add_argument("plan", metavar="PLAN", help="a plan file (.json or .yaml)")
+    p.add_argument("-o", "--output", required=True, metavar="DIR", help="folder to write")
+    p.add_argument(
+        "--tz-mode",
+        choices=("utc", "tzid"),
+        default="utc",
+        help="utc: every time in UTC (default); tzid: local times with VTIMEZONEs",
+    )
+    p.add_argument("--previous", metavar="PLAN", help="the plan subscribers saw before")
+    p.add_argument(
+        "--domain",
+        default=None,
+        help="domain that event UIDs end with (default oncall-planner.invalid)",
+    )
+    p.add_argument(
+        "--no-contacts",
+        action="store_true",
+        help="leave contact emails out of the descriptions (for public feeds)",
+    )
+    p.set_defaults(run=run, parser=p)
+
+
+def _previous_feed(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+def write_feeds(
+    plan_path: str | Path,
+    out: str | Path,
+    *,
+    tz_mode: str = "utc",
+    previous_path: str | Path | None = None,
+    domain: str | None = None,
+    contacts: bool = True,
+) -> list[Path]:
+    """Write every feed of a plan into ``out``; return the paths written, sorted.
+
+    Raises:
+        PlanFileError: A plan file cannot be read.
+    """
+    from oncall_planner.ical import DEFAULT_DOMAIN, safe_name, to_ical
+    from oncall_planner.ical.export import TzMode
+    from oncall_planner.plans import Plan
+
+    plan = Plan.read(plan_path)
+    previous = Plan.read(previous_path) if previous_path else None
+    root = Path(out)
+    mode: TzMode = "tzid" if tz_mode == "tzid" else "utc"
+    uid_domain = domain or DEFAULT_DOMAIN
+    written: list[Path] = []
+    for sp in sorted(plan.schedules, key=lambda sp: sp.name):
+        target = root / f"{safe_name(sp.name)}.ics"
+        data = to_ical(
+            plan,
+            schedule=sp.name,
+            previous=previous,
+            previous_feed=_previous_feed(target),
+            tz_mode=mode,
+            domain=uid_domain,
+            contacts=contacts,
+        )
+        written.append(write_atomic(target, data))
+    people = sorted(set(plan.people) | set(plan.person_ids()))
+    for person in people:
+        target = root / "people" / f"{safe_name(person)}.ics"
+        data = to_ical(
+            plan,
+            person=person,
+            previous=previous,
+            previous_feed=_previous_feed(target),
+            tz_mode=mode,
+            domain=uid_domain,
+            contacts=contacts,
+        )
+        written.append(write_atomic(target, data))
+    return sorted(written)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Write the feeds and list them."""
+    written = write_feeds(
+        args.plan,
+        args.output,
+        tz_mode=args.tz_mode,
+        previous_path=args.previous,
+        domain=args.domain,
+        contacts=not args.no_contacts,
+    )
+    for path in written:
+        sys.stdout.write(f"{path}\n")
+    return 0

@@ -1,0 +1,488 @@
+"""Plan → iCalendar feed: one VEVENT per shift, byte-identical for identical plans.
+
+What each choice prevents (research/ical.md §6 is the checklist the tests follow):
+
+- UIDs come from (schedule, layer, week start) and a domain. A random or time-based UID makes
+  every refresh look like new events: duplicates for importers, lost reminders for subscribers.
+- DTSTAMP equals LAST-MODIFIED and is derived from the plan (midnight UTC of the schedule plan's
+  start date), never "now". Without METHOD, RFC 5545 §3.8.7.2 reads DTSTAMP as the last change,
+  so "now" would claim that every shift changed on every export, and the bytes would never repeat.
+- With a previous plan (or the previous feed), a shift whose content changed keeps its UID and
+  gets SEQUENCE + 1 and a later LAST-MODIFIED, so Google and Outlook apply the update; unchanged
+  shifts are copied byte for byte from the previous feed.
+- ``utc`` mode writes every time as ``…Z``. ``tzid`` mode writes ``TZID=<IANA name>`` and one
+  VTIMEZONE per zone (``vtimezone``), except for instants whose local wall time is ambiguous
+  (the repeated hour after a fall-back change): libical and ical.js read those as the second
+  occurrence while RFC 5545 says the first, so they are written in UTC.
+- ``TRANSP:TRANSPARENT`` and ``X-MICROSOFT-CDO-BUSYSTATUS:FREE``: being on call is not "busy"
+  (Outlook otherwise blocks the whole week, target/goalert#3475).
+- No METHOD and no ATTENDEE: a subscription feed is not an invitation (RFC 5546 forbids ATTENDEE
+  with METHOD:PUBLISH), so the person is named in SUMMARY, DESCRIPTION and ``X-ONCALL-PERSON``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from oncall_planner.ical._lines import CRLF, fold, format_local, format_utc, text
+from oncall_planner.ical.vtimezone import VTimezoneError, build_vtimezone
+from oncall_planner.plans import Layer, Plan, SchedulePlan, Shift
+
+__all__ = [
+    "DEFAULT_DOMAIN",
+    "PRODID",
+    "TzMode",
+    "event_uid",
+    "feed_name",
+    "safe_name",
+    "to_ical",
+]
+
+TzMode = Literal["utc", "tzid"]
+
+#: UIDs end in ``@<domain>``; set your own (RFC 5545 §3.8.4.7 recommends a domain you own).
+DEFAULT_DOMAIN = "oncall-planner.invalid"
+PRODID = "-//oncall-planner//On-call feed//EN"
+
+_UTC_NAMES = frozenset(
+    {"UTC", "Etc/UTC", "Etc/UCT", "UCT", "Etc/Universal", "Universal", "Etc/Zulu", "Zulu"}
+)
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_SAFE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+
+def safe_name(name: str) -> str:
+    """``name`` if it is a safe file and UID component, else a slug plus a short hash.
+
+    The hash keeps two names that slug alike ("On call!" and "On call?") apart.
+    """
+    if _SAFE.match(name) and len(name) <= 100:
+        return name
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.")[:60] or "x"
+    digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:8]
+    return f"{slug}-{digest}"
+
+
+def event_uid(schedule: str, shift: Shift, domain: str = DEFAULT_DOMAIN) -> str:
+    """The stable UID of a shift: schedule, layer and the local date of the week start.
+
+    A shadow shift also names its person, since two new engineers may shadow in one week.
+    """
+    day = shift.start.strftime("%Y%m%d")
+    uid = f"{safe_name(schedule)}-{shift.layer.value}-{day}"
+    if shift.layer is Layer.SHADOW:
+        uid += f"-{safe_name(shift.person)}"
+    return f"{uid}@{domain}"
+
+
+def feed_name(plan: Plan, schedule: str | None, person: str | None) -> str:
+    """The calendar's display name (``NAME`` and ``X-WR-CALNAME``)."""
+    if person is not None:
+        who = plan.display_name(person)
+        return f"On-call: {who}" + (f" ({schedule})" if schedule else "")
+    if schedule is not None:
+        return f"On-call: {schedule}"
+    return "On-call: " + ", ".join(sorted(sp.name for sp in plan.schedules))
+
+
+# ---------------------------------------------------------------------------------------------
+# Event text
+
+
+def _minutes(seconds: float) -> str:
+    if seconds <= 0:
+        return "at once"
+    if seconds < 60:
+        return f"after {seconds:g} s"
+    minutes = seconds / 60
+    return f"after {minutes:g} min"
+
+
+@dataclass(frozen=True)
+class _Event:
+    """An event's text without its revision state, and where the state lines go."""
+
+    uid: str
+    head: str  # BEGIN … DTEND
+    uid_line: str
+    middle: str  # DESCRIPTION
+    tail: str  # STATUS … END
+
+    @property
+    def body(self) -> str:
+        """The text that decides whether a shift changed (revision lines left out)."""
+        return self.head + self.uid_line + self.middle + self.tail
+
+    def render(self, sequence: int, modified: datetime) -> str:
+        stamp = format_utc(modified)
+        return (
+            f"{self.head}DTSTAMP:{stamp}{CRLF}{self.uid_line}SEQUENCE:{sequence}{CRLF}"
+            f"{self.middle}LAST-MODIFIED:{stamp}{CRLF}{self.tail}"
+        )
+
+
+class _Writer:
+    """Renders the events of one feed, caching what shifts share (10,000 shifts in < 1 s)."""
+
+    def __init__(self, plan: Plan, *, personal: bool, tzid: bool, domain: str, contacts: bool):
+        self.plan = plan
+        self.personal = personal
+        self.tzid = tzid
+        self.domain = domain
+        self.contacts = contacts
+        #: Zone name → the instants written with its TZID (the VTIMEZONE must cover them).
+        self.zoned: dict[str, list[datetime]] = {}
+        self._when: dict[tuple[datetime, str], str] = {}
+        self._times: dict[tuple[str, datetime, str], tuple[str, bool]] = {}
+        self._policy: dict[tuple[str, Layer], str] = {}
+        self._tails: dict[tuple[str, Layer, str], str] = {}
+
+    def when(self, dt: datetime, zone: ZoneInfo) -> str:
+        """``Mon 2027-01-04 10:00 CET`` (strftime's %a would depend on the locale)."""
+        key = (dt, zone.key)
+        found = self._when.get(key)
+        if found is None:
+            t = dt.astimezone(zone)
+            found = (
+                f"{_WEEKDAYS[t.weekday()]} {t.year:04d}-{t.month:02d}-{t.day:02d} "
+                f"{t.hour:02d}:{t.minute:02d} {t.tzname()}"
+            )
+            self._when[key] = found
+        return found
+
+    def time_line(self, name: str, dt: datetime, zone: ZoneInfo) -> str:
+        """``DTSTART…`` in UTC, or with the zone's TZID (recorded for its VTIMEZONE)."""
+        key = (name, dt, zone.key)
+        found = self._times.get(key)
+        if found is None:
+            found = (f"{name}:{format_utc(dt)}", False)
+            if self.tzid and zone.key not in _UTC_NAMES:
+                local = dt.astimezone(zone)
+                # The repeated hour of a fall-back change: clients disagree, so write UTC.
+                ambiguous = local.replace(fold=1).utcoffset() != local.replace(fold=0).utcoffset()
+                if not ambiguous:
+                    found = (fold(f"{name};TZID={zone.key}:{format_local(local)}"), True)
+            self._times[key] = found
+        if found[1]:
+            self.zoned.setdefault(zone.key, []).append(dt)
+        return found[0]
+
+    def _target(self, target: str, sp: SchedulePlan) -> str:
+        if target.startswith("on-call-"):
+            return f"{sp.name} {target.removeprefix('on-call-')}"
+        contact = sp.contacts.get(target)
+        if contact is None:
+            return target
+        if self.contacts and contact.email:
+            return f"{contact.name} <{contact.email}> ({target})"
+        return f"{contact.name} ({target})"
+
+    def policy(self, sp: SchedulePlan, layer: Layer) -> str:
+        """The DESCRIPTION lines about escalation, the same for every shift of a layer."""
+        key = (sp.name, layer)
+        found = self._policy.get(key)
+        if found is not None:
+            return found
+        lines: list[str] = []
+        if layer is Layer.SHADOW:
+            lines.append("Shadow shift: not paged.")
+        elif sp.escalation:
+            reached = 0.0
+            own = []
+            for lvl in sp.escalation:
+                if f"on-call-{layer.value}" in lvl.targets:
+                    own.append(f"escalation level {lvl.level}, paged {_minutes(reached)}")
+                reached += lvl.timeout_s
+            lines.append(
+                ("This shift is " + "; ".join(own) + ".")
+                if own
+                else "The escalation policy does not page this layer."
+            )
+        if sp.escalation:
+            lines.append("Escalation policy:")
+            reached = 0.0
+            for lvl in sp.escalation:
+                who = ", ".join(self._target(t, sp) for t in lvl.targets)
+                lines.append(f"{lvl.level}. {who}: paged {_minutes(reached)}")
+                reached += lvl.timeout_s
+        found = "".join("\n" + line for line in lines)
+        self._policy[key] = found
+        return found
+
+    def description(self, sp: SchedulePlan, shift: Shift, zone: ZoneInfo, name: str) -> str:
+        """Who, the handoffs in the schedule's zone (and the person's), escalation, contacts."""
+        role = (
+            "shadows the primary" if shift.layer is Layer.SHADOW else f"is on call as {shift.layer}"
+        )
+        text_ = (
+            f"{name} {role} for {sp.name}."
+            f"\nHandoff in: {self.when(shift.start, zone)} ({sp.timezone})"
+            f"\nHandoff out: {self.when(shift.end, zone)} ({sp.timezone})"
+        )
+        info = self.plan.people.get(shift.person)
+        if info is not None and info.timezone and info.timezone != sp.timezone:
+            own = ZoneInfo(info.timezone)
+            text_ += (
+                f"\nFor {name} ({info.timezone}): "
+                f"{self.when(shift.start, own)} to {self.when(shift.end, own)}"
+            )
+        return text_ + self.policy(sp, shift.layer)
+
+    def tail(self, sp: SchedulePlan, shift: Shift) -> str:
+        key = (sp.name, shift.layer, shift.person)
+        found = self._tails.get(key)
+        if found is None:
+            found = (
+                f"STATUS:CONFIRMED{CRLF}TRANSP:TRANSPARENT{CRLF}"
+                f"X-MICROSOFT-CDO-BUSYSTATUS:FREE{CRLF}"
+                f"{fold('X-ONCALL-LAYER:' + shift.layer.value)}{CRLF}"
+                f"{fold('X-ONCALL-PERSON:' + text(shift.person))}{CRLF}"
+                f"{fold('X-ONCALL-SCHEDULE:' + text(sp.name))}{CRLF}"
+                f"END:VEVENT{CRLF}"
+            )
+            self._tails[key] = found
+        return found
+
+    def event(self, sp: SchedulePlan, shift: Shift, zone: ZoneInfo) -> _Event:
+        """The event of one shift."""
+        name = self.plan.display_name(shift.person)
+        layer = shift.layer.value
+        summary = (
+            f"[{sp.name}/{layer}] On-call {layer}: {name}"
+            if self.personal
+            else f"On-call {layer}: {name} ({sp.name})"
+        )
+        start = self.time_line("DTSTART", shift.start, zone)
+        end = self.time_line("DTEND", shift.end, zone)
+        uid = event_uid(sp.name, shift, self.domain)
+        description = self.description(sp, shift, zone, name)
+        return _Event(
+            uid=uid,
+            head=(
+                f"BEGIN:VEVENT{CRLF}{fold('SUMMARY:' + text(summary))}{CRLF}"
+                f"{start}{CRLF}{end}{CRLF}"
+            ),
+            uid_line=f"{fold('UID:' + text(uid))}{CRLF}",
+            middle=f"{fold('DESCRIPTION:' + text(description))}{CRLF}",
+            tail=self.tail(sp, shift),
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# Revision state carried over from the previous feed
+
+
+@dataclass(frozen=True)
+class _Prior:
+    body: str
+    sequence: int
+    modified: datetime
+    text: str
+
+
+def _utc_stamp(value: str) -> datetime:
+    """``20270104T100000Z`` → an aware UTC datetime (strptime is ten times slower)."""
+    v = value.strip()
+    if len(v) != 16 or v[8] != "T" or v[15] != "Z":
+        raise ValueError(f"not a UTC date-time: {value!r}")
+    return datetime(
+        int(v[0:4]), int(v[4:6]), int(v[6:8]), int(v[9:11]), int(v[11:13]), int(v[13:15]),
+        tzinfo=UTC,
+    )  # fmt: skip
+
+
+def _prior_events(feed: str) -> dict[str, _Prior]:
+    """UID → the previous feed's event (its text, body, SEQUENCE and LAST-MODIFIED).
+
+    Events this exporter did not write (no SEQUENCE or LAST-MODIFIED) are left out: they
+    cannot be carried over byte for byte, so their shifts are treated as new.
+    """
+    found: dict[str, _Prior] = {}
+    for chunk in feed.split("BEGIN:VEVENT\r\n")[1:]:
+        inner = chunk.split("END:VEVENT\r\n", 1)[0]
+        body = ["BEGIN:VEVENT\r\n"]
+        uid_parts: list[str] = []
+        in_uid = False
+        sequence: int | None = None
+        modified: datetime | None = None
+        for line in inner.split(CRLF)[:-1]:
+            if in_uid and line[:1] == " ":
+                uid_parts.append(line[1:])
+            else:
+                in_uid = False
+                if line.startswith("SEQUENCE:"):
+                    sequence = int(line[9:])
+                    continue
+                if line.startswith("LAST-MODIFIED:"):
+                    modified = _utc_stamp(line[14:])
+                    continue
+                if line.startswith("DTSTAMP:"):
+                    continue
+                if line.startswith("UID:"):
+                    uid_parts, in_uid = [line[4:]], True
+            body.append(line)
+            body.append(CRLF)
+        if not uid_parts or sequence is None or modified is None:
+            continue
+        body.append("END:VEVENT\r\n")
+        uid = "".join(uid_parts).replace("\\,", ",").replace("\\;", ";").replace("\\\\", "\\")
+        text_ = "BEGIN:VEVENT\r\n" + inner + "END:VEVENT\r\n"
+        found[uid] = _Prior("".join(body), sequence, modified, text_)
+    return found
+
+
+def _base_stamp(sp: SchedulePlan, stamp: datetime | None) -> datetime:
+    if stamp is not None:
+        if stamp.tzinfo is None:
+            raise ValueError("stamp must be timezone-aware")
+        return stamp.astimezone(UTC).replace(microsecond=0)
+    return datetime.combine(sp.start, time(0), tzinfo=UTC)
+
+
+def _selected(
+    plan: Plan, schedule: str | None, person: str | None
+) -> Iterator[tuple[SchedulePlan, Shift]]:
+    for sp in sorted(plan.schedules, key=lambda sp: sp.name):
+        if schedule is not None and sp.name != schedule:
+            continue
+        for shift in sp.shifts:
+            if person is None or shift.person == person:
+                yield sp, shift
+
+
+def to_ical(
+    plan: Plan,
+    *,
+    schedule: str | None = None,
+    person: str | None = None,
+    tz_mode: TzMode = "utc",
+    previous: Plan | None = None,
+    previous_feed: bytes | None = None,
+    domain: str = DEFAULT_DOMAIN,
+    contacts: bool = True,
+    stamp: datetime | None = None,
+) -> bytes:
+    """The plan (or one schedule, or one person's shifts) as an iCalendar feed.
+
+    Args:
+        plan: The plan; names, escalation levels and contacts come from ``Plan.annotate``.
+        schedule: Only this schedule's shifts (all layers).
+        person: Only this member's shifts, across every schedule; each SUMMARY then starts
+            with ``[schedule/layer]``.
+        tz_mode: ``"utc"`` writes every time in UTC; ``"tzid"`` writes local times with
+            ``TZID`` and one VTIMEZONE per zone.
+        previous: The plan the subscribers saw before. A shift whose event changed keeps its
+            UID and gets a higher SEQUENCE and a later LAST-MODIFIED; unchanged shifts are
+            written exactly as before.
+        previous_feed: The feed the subscribers saw before (this function's earlier output).
+            It carries SEQUENCE across several revisions; it wins over ``previous``.
+        domain: The domain UIDs end with.
+        contacts: Include contact emails in DESCRIPTION (leave them out of public feeds).
+        stamp: The revision's DTSTAMP/LAST-MODIFIED; default midnight UTC of the schedule
+            plan's start date. Changed shifts always get a stamp after their previous one.
+
+    Returns:
+        The feed as UTF-8 bytes with CRLF line ends and folded lines.
+
+    Raises:
+        KeyError: ``schedule`` is not in the plan.
+        ValueError: ``tz_mode`` is neither "utc" nor "tzid", or ``stamp`` is naive.
+    """
+    if tz_mode not in ("utc", "tzid"):
+        raise ValueError(f"tz_mode must be 'utc' or 'tzid', got {tz_mode!r}")
+    if schedule is not None:
+        plan.schedule(schedule)  # KeyError for an unknown schedule
+
+    prior: Mapping[str, _Prior] = {}
+    if previous_feed is not None:
+        prior = _prior_events(previous_feed.decode("utf-8", errors="replace"))
+    elif previous is not None and (schedule is None or _has(previous, schedule)):
+        # The feed subscribers got from the previous plan, exported with its own default stamp.
+        earlier = to_ical(
+            previous,
+            schedule=schedule,
+            person=person,
+            tz_mode=tz_mode,
+            domain=domain,
+            contacts=contacts,
+        )
+        prior = _prior_events(earlier.decode("utf-8"))
+
+    writer = _Writer(
+        plan, personal=person is not None, tzid=tz_mode == "tzid", domain=domain, contacts=contacts
+    )
+    zones_by_name = {sp.name: ZoneInfo(sp.timezone) for sp in plan.schedules}
+    bodies: list[str] = []
+    seen: set[str] = set()
+    for sp, shift in _selected(plan, schedule, person):
+        event = writer.event(sp, shift, zones_by_name[sp.name])
+        if event.uid in seen:
+            # Two shifts of one layer in one week (a plan that breaks H001): keep both events.
+            event = _disambiguate(event, shift)
+        seen.add(event.uid)
+        base = _base_stamp(sp, stamp)
+        before = prior.get(event.uid)
+        if before is None:
+            bodies.append(event.render(0, base))
+        elif before.body == event.body:
+            bodies.append(before.text)
+        else:
+            later = max(base, before.modified + timedelta(seconds=1))
+            bodies.append(event.render(before.sequence + 1, later))
+
+    schedules = sorted(
+        {sp.name: sp for sp, _ in _selected(plan, schedule, None)}.values(),
+        key=lambda sp: sp.name,
+    )
+    if person is not None:
+        schedules = [sp for sp in schedules if any(s.person == person for s in sp.shifts)]
+    zones = sorted({sp.timezone for sp in schedules})
+    name = feed_name(plan, schedule, person)
+    header = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        fold("PRODID:" + text(PRODID)),
+        "CALSCALE:GREGORIAN",
+        fold("NAME:" + text(name)),
+        fold("X-WR-CALNAME:" + text(name)),
+        "REFRESH-INTERVAL;VALUE=DURATION:PT1H",
+        "X-PUBLISHED-TTL:PT1H",
+    ]
+    if len(zones) == 1:
+        header.append(fold("X-WR-TIMEZONE:" + text(zones[0])))
+    parts = [CRLF.join(header) + CRLF]
+    zoned = writer.zoned
+    for tzid in sorted(zoned):
+        try:
+            parts.append(build_vtimezone(tzid, zoned[tzid]))
+        except VTimezoneError:  # pragma: no cover - no zone in current tzdata needs it
+            # Neither generator describes this zone for these dates: write every time in UTC.
+            return to_ical(
+                plan,
+                schedule=schedule,
+                person=person,
+                tz_mode="utc",
+                previous=previous,
+                previous_feed=previous_feed,
+                domain=domain,
+                contacts=contacts,
+                stamp=stamp,
+            )
+    parts.extend(bodies)
+    parts.append("END:VCALENDAR" + CRLF)
+    return "".join(parts).encode("utf-8")
+
+
+def _has(plan: Plan, schedule: str) -> bool:
+    return any(sp.name == schedule for sp in plan.schedules)
+
+
+def _disambiguate(event: _Event, shift: Shift) -> _Event:
+    uid = event.uid.replace("@", f"-{safe_name(shift.person)}@", 1)
+    return _Event(uid, event.head, f"{fold('UID:' + text(uid))}{CRLF}", event.middle, event.tail)

@@ -1,0 +1,595 @@
+"""iCalendar feed → actual on-call shifts, matched to members.
+
+Reads the feeds on-call products publish (research/ical.md §3): one VEVENT per shift, times in
+UTC or with a TZID, and the person in one of several places:
+
+============== ======================================================= ======================
+Product        SUMMARY                                                 Also
+============== ======================================================= ======================
+oncall-planner ``On-call primary: Alice Martin (backend-primary)``     ``X-ONCALL-*``
+PagerDuty      ``On Call - Alice Martin - Backend Primary``            ``ATTENDEE:email``
+Grafana OnCall ``alice`` or ``backend-primary: alice``                 STATUS:CANCELLED kept
+GoAlert        ``Alice Martin On-Call (GoAlert: Backend)``             personal feeds: nobody
+LinkedIn       ``backend primary shift: Alice Martin``                 ATTENDEE, DESCRIPTION
+============== ======================================================= ======================
+
+People are matched to a roster by member id, email (ATTENDEE, DESCRIPTION) or display name,
+case- and accent-normalisation aside; an unmatched person keeps the raw name. Cancelled events
+(Grafana keeps removed shifts as ``STATUS:CANCELLED``) and LinkedIn vacation/unavailable events
+are not shifts and are skipped.
+
+A malformed feed raises :class:`~oncall_planner.errors.FeedError` whose findings (code L008)
+carry the line of the offending content line: icalendar reports no line numbers, so a small
+pre-scan keeps them.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+
+from oncall_planner.errors import FeedError
+from oncall_planner.expand import first_handoff_date, local_instant
+from oncall_planner.plans import Layer, Plan, SchedulePlan, Shift, SolveInfo
+from oncall_planner.report import Finding
+from oncall_planner.rules import rule
+from oncall_planner.spec import Member, MemberHistory, Schedule
+
+__all__ = ["MAX_FEED_BYTES", "FeedShift", "feed_history", "from_ical", "history_plan"]
+
+#: Larger feeds are refused (a year of hourly shifts for 100 people is about 40 MB).
+MAX_FEED_BYTES = 64 * 1024 * 1024
+
+_LAYERS = {layer.value: layer for layer in Layer}
+_NOT_SHIFTS = frozenset({"vacation", "unavailable", "holiday", "off"})
+_CALENDAR_KEEP = ("VERSION", "PRODID", "X-WR-TIMEZONE", "X-WR-CALNAME", "NAME")
+#: Event properties icalendar parses (times need its TZID and VTIMEZONE handling).
+_EVENT_PARSED = frozenset({"DTSTART", "DTEND", "DURATION", "ATTENDEE", "RRULE"})
+#: TEXT properties the pre-scan reads itself: icalendar takes about 30 µs per content line,
+#: most of a 10,000-shift import, and guesses types for X- properties.
+_EVENT_TEXTS = frozenset(
+    {"UID", "SUMMARY", "DESCRIPTION", "STATUS", "X-ONCALL-LAYER", "X-ONCALL-PERSON",
+     "X-ONCALL-SCHEDULE"}
+)  # fmt: skip
+_COMPONENTS_KEPT = frozenset({"VCALENDAR", "VEVENT", "VTIMEZONE", "STANDARD", "DAYLIGHT"})
+_CONTENT_LINE = re.compile(
+    r'^[A-Za-z0-9-]+(;[A-Za-z0-9-]+=("[^"]*"|[^";:,]*)(,("[^"]*"|[^";:,]*))*)*:'
+)
+_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+_LAYER_WORD = re.compile(r"\b(primary|secondary|shadow)\b", re.IGNORECASE)
+
+# SUMMARY shapes, most specific first. Groups: name, schedule, layer (each optional).
+_SUMMARIES = (
+    # oncall-planner, schedule feed and personal feed
+    re.compile(r"^On-call (?P<layer>primary|secondary|shadow): (?P<name>.+) \((?P<schedule>.+)\)$"),
+    re.compile(
+        r"^\[(?P<schedule>.+)/(?P<layer>primary|secondary|shadow)\] On-call \w+: (?P<name>.+)$"
+    ),
+    # PagerDuty
+    re.compile(r"^On Call - (?P<name>.+?) - (?P<schedule>.+)$"),
+    # GoAlert: full-schedule feed names the user; a personal feed does not
+    re.compile(r"^(?P<name>.+?) On-Call \([^:()]+: (?P<schedule>.+)\)(?: Begins\*)?$"),
+    re.compile(r"^On-Call \([^:()]+: (?P<schedule>.+)\)(?: Begins\*)?$"),
+    # LinkedIn oncall: "{team} {role} shift: {full name}"
+    re.compile(r"^(?P<schedule>.+) (?P<role>[a-z-]+) shift: (?P<name>.+)$"),
+    # Grafana OnCall personal feed "{schedule}: {user}", then a bare "[L1] user" or "user"
+    re.compile(r"^(?:\[L\d+\]\s*)?(?P<schedule>[^:]+): (?P<name>[^:]+)$"),
+    re.compile(r"^(?:\[L\d+\]\s*)?(?P<name>.+)$"),
+)  # fmt: skip
+
+
+class FeedShift(BaseModel):
+    """One shift read from a feed."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    person: str = Field(
+        min_length=1, description="Member id when matched to the roster, else the raw name."
+    )
+    matched: bool = Field(description="True when `person` is a member id of the roster.")
+    layer: Layer | None = Field(description="primary/secondary/shadow when the feed says so.")
+    start: AwareDatetime = Field(description="Start of the shift.")
+    end: AwareDatetime = Field(description="End of the shift.")
+    schedule: str | None = Field(default=None, description="Schedule name, if the feed says.")
+    uid: str = Field(description="The event's UID (empty when the event has none).")
+    summary: str = Field(default="", description="The event's SUMMARY, as written.")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> FeedShift:
+        if self.end <= self.start:
+            raise ValueError("a shift must end after it starts")
+        return self
+
+    @property
+    def hours(self) -> float:
+        """Length in real (UTC) hours."""
+        return (self.end.astimezone(UTC) - self.start.astimezone(UTC)).total_seconds() / 3600
+
+
+# ---------------------------------------------------------------------------------------------
+# Pre-scan: syntax with line numbers, and the text handed to icalendar
+
+
+@dataclass
+class _Located:
+    """Where a VEVENT and its properties are (1-based physical lines)."""
+
+    begin: int
+    props: dict[str, int] = field(default_factory=dict)
+    #: TEXT properties read by the pre-scan (first occurrence, unescaped).
+    texts: dict[str, str] = field(default_factory=dict)
+
+
+def _finding(message: str, source: str | None, line: int | None, path: str = "") -> Finding:
+    return rule("L008").finding(message, file=source, line=line, path=path)
+
+
+def _unescape(value: str) -> str:
+    r"""RFC 5545 TEXT: ``\n``/``\N`` is a line break, ``\x`` is ``x``."""
+    return re.sub(r"\\(.)", lambda m: "\n" if m[1] in "nN" else m[1], value)
+
+
+def _scan(data: bytes, source: str | None) -> tuple[str, list[_Located]]:
+    """Check the content-line structure; return the text for icalendar and event locations."""
+    if len(data) > MAX_FEED_BYTES:
+        raise FeedError(
+            [
+                rule("L006").finding(
+                    f"feed is {len(data)} bytes; at most {MAX_FEED_BYTES} are read", file=source
+                )
+            ]
+        )
+    try:
+        decoded = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        bad_line = data[: e.start].count(b"\n") + 1
+        raise FeedError([_finding(f"not UTF-8 text: {e.reason}", source, bad_line)]) from e
+    physical = decoded.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    logical: list[tuple[int, str]] = []
+    for number, line in enumerate(physical, start=1):
+        if line[:1] in (" ", "\t") and logical:
+            start, text_so_far = logical[-1]
+            logical[-1] = (start, text_so_far + line[1:])
+        elif line.strip():
+            logical.append((number, line))
+    findings: list[Finding] = []
+    if not logical or logical[0][1].strip().upper() != "BEGIN:VCALENDAR":
+        where = logical[0][0] if logical else 1
+        findings.append(_finding("a feed starts with BEGIN:VCALENDAR", source, where))
+        raise FeedError(findings)
+    stack: list[tuple[str, int]] = []
+    events: list[_Located] = []
+    kept: list[str] = []
+    for number, line in logical:
+        syntax = _CONTENT_LINE.match(line)
+        if not syntax:
+            findings.append(
+                _finding(f"not a content line NAME[;PARAM=…]:VALUE: {line[:60]!r}", source, number)
+            )
+            continue
+        name = re.split(r"[;:]", line, maxsplit=1)[0].upper()
+        value = line.split(":", 1)[1].strip().upper() if name in ("BEGIN", "END") else ""
+        if name == "BEGIN":
+            stack.append((value, number))
+            if value == "VEVENT":
+                events.append(_Located(number))
+            if value not in _COMPONENTS_KEPT:
+                continue  # VALARM and the like: nothing a shift needs
+        elif name == "END":
+            if value not in (v for v, _ in stack):
+                findings.append(_finding(f"END:{value} without BEGIN:{value}", source, number))
+                continue
+            while stack[-1][0] != value:
+                inner, opened = stack.pop()
+                findings.append(
+                    _finding(
+                        f"BEGIN:{inner} is not closed before END:{value} (line {number})",
+                        source,
+                        opened,
+                    )
+                )
+            stack.pop()
+            if value not in _COMPONENTS_KEPT:
+                continue
+        elif any(v not in _COMPONENTS_KEPT for v, _ in stack):
+            continue
+        elif len(stack) == 1 and name not in _CALENDAR_KEEP:
+            # Calendar properties are not needed, and one bad one (Grafana's
+            # "REFRESH-INTERVAL;VALUE=DURATION:P1H") makes icalendar reject the whole file.
+            continue
+        elif stack and stack[-1][0] == "VEVENT":
+            events[-1].props.setdefault(name, number)
+            if name in _EVENT_TEXTS:
+                events[-1].texts.setdefault(name, _unescape(line[syntax.end() :]))
+            if name not in _EVENT_PARSED:
+                continue
+        kept.append(line)
+    for value, number in stack:
+        findings.append(_finding(f"BEGIN:{value} is never closed by END:{value}", source, number))
+    if findings:
+        raise FeedError(findings)
+    return "\r\n".join(kept) + "\r\n", events
+
+
+# ---------------------------------------------------------------------------------------------
+# People
+
+
+def _norm(value: str) -> str:
+    return " ".join(unicodedata.normalize("NFKC", value).casefold().split())
+
+
+class _Roster:
+    def __init__(self, members: Iterable[Member] | None) -> None:
+        self.index: dict[str, str] = {}
+        for m in sorted(members or (), key=lambda m: m.id):
+            for key in (m.id, m.name, m.email):
+                if key:
+                    self.index.setdefault(_norm(key), m.id)
+
+    def match(self, candidates: Sequence[str]) -> str | None:
+        for c in candidates:
+            hit = self.index.get(_norm(c))
+            if hit is not None:
+                return hit
+        return None
+
+
+def _text(component: Any, name: str) -> str:
+    value = component.get(name)
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        value = value[0]
+    return str(value)
+
+
+def _attendees(event: Any) -> list[tuple[str, str]]:
+    """(address, common name) of each ATTENDEE; LinkedIn oncall puts the person there."""
+    raw = event.get("ATTENDEE")
+    if raw is None:
+        return []
+    found: list[tuple[str, str]] = []
+    for a in raw if isinstance(raw, list) else [raw]:
+        address = re.sub(r"^mailto:", "", str(a), flags=re.IGNORECASE).strip()
+        cn = a.params.get("CN") if hasattr(a, "params") else None
+        found.append((address, str(cn or "")))
+    return found
+
+
+# ---------------------------------------------------------------------------------------------
+# Times
+
+
+def _zone_of(calendar: Any) -> ZoneInfo | None:
+    name = _text(calendar, "X-WR-TIMEZONE").strip()
+    if not name:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def _instant(value: date | datetime, default_zone: ZoneInfo | None) -> datetime | None:
+    """An aware datetime, or None for a floating time with no zone to read it in."""
+    if isinstance(value, datetime):
+        if value.tzinfo is not None and value.utcoffset() is not None:
+            return value
+        return value.replace(tzinfo=default_zone) if default_zone else None
+    return datetime.combine(value, time(0), tzinfo=default_zone or UTC)
+
+
+@dataclass
+class _Context:
+    source: str | None
+    where: _Located | None
+    index: int
+    findings: list[Finding]
+
+    def fail(self, message: str, prop: str | None = None) -> None:
+        line = None
+        if self.where is not None:
+            line = self.where.props.get(prop, self.where.begin) if prop else self.where.begin
+        path = f"VEVENT[{self.index}]" + (f".{prop}" if prop else "")
+        self.findings.append(_finding(message, self.source, line, path))
+
+
+def _times(event: Any, ctx: _Context, zone: ZoneInfo | None) -> tuple[datetime, datetime] | None:
+    start_prop = event.get("DTSTART")
+    if start_prop is None:
+        ctx.fail("the event has no DTSTART")
+        return None
+    start = _instant(start_prop.dt, zone)
+    if start is None:
+        tzid = start_prop.params.get("TZID")
+        why = f"unknown TZID {tzid!r}" if tzid else "a floating time (no Z, TZID or X-WR-TIMEZONE)"
+        ctx.fail(f"DTSTART is {why}", "DTSTART")
+        return None
+    end_prop = event.get("DTEND")
+    if end_prop is not None:
+        end = _instant(end_prop.dt, zone)
+        if end is None:
+            tzid = end_prop.params.get("TZID")
+            why = f"unknown TZID {tzid!r}" if tzid else "a floating time"
+            ctx.fail(f"DTEND is {why}", "DTEND")
+            return None
+    elif event.get("DURATION") is not None:
+        end = start + event.get("DURATION").dt
+    elif not isinstance(start_prop.dt, datetime):
+        end = start + timedelta(days=1)  # an all-day event lasts its day (RFC 5545 §3.6.1)
+    else:
+        ctx.fail("the event has neither DTEND nor DURATION", "DTSTART")
+        return None
+    if end.astimezone(UTC) <= start.astimezone(UTC):
+        ctx.fail(f"the event ends ({end.isoformat()}) before it starts", "DTEND")
+        return None
+    return start, end
+
+
+# ---------------------------------------------------------------------------------------------
+# Events
+
+
+def _summary_parts(summary: str) -> dict[str, str]:
+    for pattern in _SUMMARIES:
+        m = pattern.match(summary.strip())
+        if m:
+            return {k: v.strip() for k, v in m.groupdict().items() if v}
+    return {}
+
+
+def _layer_of(texts: dict[str, str], parts: dict[str, str], summary: str) -> Layer | None:
+    explicit = texts.get("X-ONCALL-LAYER", "").strip().lower() or parts.get("layer", "").lower()
+    if explicit in _LAYERS:
+        return _LAYERS[explicit]
+    role = parts.get("role", "").lower()
+    if role in _LAYERS:
+        return _LAYERS[role]
+    m = _LAYER_WORD.search(summary)
+    return _LAYERS[m.group(1).lower()] if m else None
+
+
+def _shift(
+    event: Any,
+    ctx: _Context,
+    roster: _Roster,
+    zone: ZoneInfo | None,
+    owner: str | None,
+) -> FeedShift | None:
+    texts = ctx.where.texts if ctx.where is not None else {}
+    for prop, error in event.errors:
+        ctx.fail(f"{prop} cannot be read: {error}", prop)
+        return None
+    if texts.get("STATUS", "").upper() == "CANCELLED":
+        return None
+    if event.get("RRULE") is not None:
+        ctx.fail("recurring events (RRULE) are not read: export one event per shift", "RRULE")
+        return None
+    summary = texts.get("SUMMARY", "")
+    parts = _summary_parts(summary)
+    if parts.get("role", "").lower() in _NOT_SHIFTS:
+        return None
+    times = _times(event, ctx, zone)
+    if times is None:
+        return None
+    description = texts.get("DESCRIPTION", "")
+    attendees = _attendees(event)
+    addresses = [a for a, _ in attendees]
+    names = [n for _, n in attendees]
+    own = texts.get("X-ONCALL-PERSON", "")
+    in_summary = parts.get("name", "")
+    described = [*_EMAIL.findall(description), description.split("\n", 1)[0]]
+    # Match on the most reliable key first (our id, then email), but name an unmatched person
+    # by the name a human would recognise.
+    candidates = [own, *addresses, *names, in_summary, *described, owner or ""]
+    member = roster.match([c.strip() for c in candidates if c and c.strip()])
+    raw = [own, in_summary, *names, *addresses, owner or ""]
+    person = member or next((c for c in raw if c and c.strip()), "")
+    if not person:
+        ctx.fail("the event names no person (SUMMARY, ATTENDEE, X-ONCALL-PERSON)", "SUMMARY")
+        return None
+    schedule = texts.get("X-ONCALL-SCHEDULE", "") or parts.get("schedule") or None
+    return FeedShift(
+        person=person.strip(),
+        matched=member is not None,
+        layer=_layer_of(texts, parts, summary),
+        start=times[0],
+        end=times[1],
+        schedule=schedule,
+        uid=texts.get("UID", ""),
+        summary=summary,
+    )
+
+
+def from_ical(
+    data: bytes,
+    roster: Iterable[Member] | None = None,
+    *,
+    person: str | None = None,
+    source: str | None = None,
+) -> list[FeedShift]:
+    """Read the shifts of an on-call feed.
+
+    Args:
+        data: The feed (UTF-8 iCalendar).
+        roster: Members to match people against (by id, email or name).
+        person: Whose feed this is, for personal feeds that name nobody in their events
+            (GoAlert). Used only when an event names no one.
+        source: The file name shown in findings.
+
+    Returns:
+        The shifts, sorted by start, schedule, layer and person.
+
+    Raises:
+        FeedError: The feed is malformed, or an event cannot be read as a shift; every problem
+            is a finding with code L008 and the line of the offending content line.
+    """
+    from icalendar import Calendar
+
+    text, located = _scan(data, source)
+    try:
+        calendar = Calendar.from_ical(text)
+    except ValueError as e:
+        raise FeedError([_finding(f"not an iCalendar feed: {e}", source, None)]) from e
+    zone = _zone_of(calendar)
+    members = _Roster(roster)
+    events = list(calendar.walk("VEVENT"))
+    findings: list[Finding] = []
+    shifts: list[FeedShift] = []
+    for i, event in enumerate(events):
+        where = located[i] if len(located) == len(events) else None
+        found = _shift(event, _Context(source, where, i, findings), members, zone, person)
+        if found is not None:
+            shifts.append(found)
+    if findings:
+        raise FeedError(findings)
+    return sorted(
+        shifts,
+        key=lambda s: (
+            s.start.astimezone(UTC),
+            s.schedule or "",
+            s.layer.order if s.layer else 0,
+            s.person,
+            s.uid,
+        ),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Carry-over and history plans
+
+
+def _members_shifts(data: bytes, schedule: Schedule) -> list[FeedShift]:
+    """The feed's shifts of the schedule's members.
+
+    When some events name this schedule (our own feeds, a feed of a whole org), only those
+    count: a person in two schedules must not have one schedule's weeks counted in the other.
+    Feeds of other products name their own schedules, and then every matched shift counts.
+    """
+    mine = [s for s in from_ical(data, schedule.participants.members) if s.matched]
+    named = [s for s in mine if s.schedule == schedule.name]
+    return named or mine
+
+
+def feed_history(data: bytes, schedule: Schedule, before: date) -> dict[str, MemberHistory]:
+    """On-call carry-over of the schedule's members from a feed of their actual shifts.
+
+    Only shifts that start before ``before`` (a local date in the schedule's zone) count, and
+    when some events name this schedule, only those.
+    A shift without a layer counts as primary (a one-layer feed, e.g. one PagerDuty schedule);
+    shadow shifts count for nothing. Weeks served are real hours on call ÷ 168, rounded.
+
+    Args:
+        data: The feed.
+        schedule: The schedule whose members are matched (by id, email or name).
+        before: Shifts starting on or after this date are ignored.
+
+    Returns:
+        Member id → history, for every member with at least one counted shift, sorted by id.
+
+    Raises:
+        FeedError: The feed cannot be read.
+    """
+    zone = schedule.zone
+    counted = [
+        s
+        for s in _members_shifts(data, schedule)
+        if s.start.astimezone(zone).date() < before and s.layer is not Layer.SHADOW
+    ]
+    out: dict[str, MemberHistory] = {}
+    for member in sorted({s.person for s in counted}):
+        mine = sorted((s for s in counted if s.person == member), key=lambda s: s.start)
+        primary = sum(s.hours for s in mine if s.layer is not Layer.SECONDARY)
+        secondary = sum(s.hours for s in mine if s.layer is Layer.SECONDARY)
+        last = mine[-1]
+        # The stint: shifts back from the last one that touch each other (±1 h slack).
+        stint_start, stint_hours = last.start, last.hours
+        for s in reversed(mine[:-1]):
+            if abs((stint_start - s.end).total_seconds()) <= 3600:
+                stint_start, stint_hours = s.start, stint_hours + s.hours
+            elif s.end <= stint_start:
+                break
+        end_local = last.end.astimezone(zone)
+        last_week = max(last.start.astimezone(zone), end_local - timedelta(days=7))
+        out[member] = MemberHistory(
+            primary_weeks=round(primary / 168),
+            secondary_weeks=round(secondary / 168),
+            last_on_call=last_week.date(),
+            last_stint_weeks=max(1, round(stint_hours / 168)),
+        )
+    return out
+
+
+def _handoffs(schedule: Schedule, first: datetime, last: datetime) -> list[datetime]:
+    """Handoff instants from the one at or before ``first`` to the one at or after ``last``."""
+    zone = schedule.zone
+    day = first_handoff_date(schedule, first.astimezone(zone).date() - timedelta(days=7))
+    bounds = [local_instant(day, schedule.handoff_time, zone)]
+    while bounds[-1] <= first:
+        day += timedelta(days=7)
+        bounds.append(local_instant(day, schedule.handoff_time, zone))
+    bounds = [b for b in bounds if b <= first][-1:]
+    day = bounds[0].astimezone(zone).date()
+    while bounds[-1] < last:
+        day += timedelta(days=7)
+        bounds.append(local_instant(day, schedule.handoff_time, zone))
+    return bounds
+
+
+def history_plan(data: bytes, schedule: Schedule) -> Plan:
+    """The feed's actual shifts as a plan of ``schedule``, for reviews of what really happened.
+
+    Week 0 is the handoff week holding the earliest shift. A shift that spans whole handoff
+    weeks is split into one shift per week; a shift that does not align with handoffs (an
+    override, a daily rotation) is kept whole, with the index of the week it starts in. A shift
+    without a layer becomes primary. People not on the roster are left out.
+
+    Raises:
+        FeedError: The feed cannot be read, or no shift matches a member.
+    """
+    shifts = _members_shifts(data, schedule)
+    if not shifts:
+        raise FeedError(
+            [_finding(f"no shift in the feed matches a member of {schedule.name!r}", None, None)]
+        )
+    zone = schedule.zone
+    first = min(s.start for s in shifts)
+    bounds = _handoffs(schedule, first, max(s.end for s in shifts))
+    index = {b.astimezone(UTC): k for k, b in enumerate(bounds)}
+    out: list[Shift] = []
+    for s in shifts:
+        layer = s.layer or Layer.PRIMARY
+        a, b = index.get(s.start.astimezone(UTC)), index.get(s.end.astimezone(UTC))
+        if a is not None and b is not None:
+            out.extend(
+                Shift(week=k, layer=layer, person=s.person, start=bounds[k], end=bounds[k + 1])
+                for k in range(a, b)
+            )
+            continue
+        week = (
+            max(k for k, bound in enumerate(bounds) if bound <= s.start)
+            if s.start >= bounds[0]
+            else 0
+        )
+        out.append(Shift(week=week, layer=layer, person=s.person, start=s.start, end=s.end))
+    plan = Plan(
+        schedules=(
+            SchedulePlan(
+                name=schedule.name,
+                timezone=schedule.timezone,
+                start=bounds[0].astimezone(zone).date(),
+                weeks=max(1, len(bounds) - 1),
+                shifts=tuple(out),
+            ),
+        ),
+        solve=SolveInfo(status="IMPORTED"),
+    )
+    return plan.annotate([schedule])
