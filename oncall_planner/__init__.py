@@ -23,13 +23,18 @@ _EXPORTS: dict[str, str] = {
     "Member": "oncall_planner.spec",
     "OncallPlannerError": "oncall_planner.errors",
     "Org": "oncall_planner.loader",
+    "PageEvent": "oncall_planner.health",
+    "PageLog": "oncall_planner.health",
     "PagesFileError": "oncall_planner.errors",
+    "Period": "oncall_planner.health",
     "Plan": "oncall_planner.plans",
     "PlanFileError": "oncall_planner.errors",
     "PlanningError": "oncall_planner.errors",
     "Problem": "oncall_planner.expand",
+    "QuarterlyReview": "oncall_planner.health",
     "RULES": "oncall_planner.rules",
     "Report": "oncall_planner.report",
+    "ReviewSettings": "oncall_planner.health",
     "Rule": "oncall_planner.rules",
     "Schedule": "oncall_planner.spec",
     "ScheduleError": "oncall_planner.errors",
@@ -42,8 +47,11 @@ _EXPORTS: dict[str, str] = {
     "check": "oncall_planner.validate",
     "from_ical": "oncall_planner.ical",
     "load_org": "oncall_planner.loader",
+    "load_pages": "oncall_planner.health",
     "load_schedule": "oncall_planner.loader",
     "load_severity": "oncall_planner.loader",
+    "review": "oncall_planner.health",
+    "synthetic_pages": "oncall_planner.health",
     "to_ical": "oncall_planner.ical",
 }
 
@@ -63,6 +71,16 @@ if TYPE_CHECKING:
         SolverTimeoutError,
     )
     from oncall_planner.expand import Problem, Week
+    from oncall_planner.health import (
+        PageEvent,
+        PageLog,
+        Period,
+        QuarterlyReview,
+        ReviewSettings,
+        load_pages,
+        review,
+        synthetic_pages,
+    )
     from oncall_planner.ical import from_ical, to_ical
     from oncall_planner.loader import Org, load_org, load_schedule, load_severity
     from oncall_planner.plans import Layer, Plan, SchedulePlan, Shift, SolveInfo

@@ -1,12 +1,16 @@
-"""Atomic file output: nothing is ever half-written."""
+"""File helpers: atomic output (nothing is ever half-written) and located JSON parsing."""
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
-__all__ = ["write_atomic"]
+from oncall_planner.errors import InputError
+
+__all__ = ["parse_json", "write_atomic"]
 
 
 def write_atomic(path: str | os.PathLike[str], data: str | bytes) -> Path:
@@ -33,3 +37,19 @@ def write_atomic(path: str | os.PathLike[str], data: str | bytes) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return target
+
+
+def parse_json(text: str, *, source: str | None, error: type[InputError]) -> Any:
+    """Parse JSON text; a syntax error becomes ``error`` with a located L001 finding."""
+    from oncall_planner.rules import rule
+
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as e:
+        raise error(
+            [
+                rule("L001").finding(
+                    f"not valid JSON: {e.msg}", file=source, line=e.lineno, column=e.colno
+                )
+            ]
+        ) from e

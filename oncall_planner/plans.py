@@ -38,6 +38,7 @@ from zoneinfo import ZoneInfo
 import yaml
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from oncall_planner._io import parse_json
 from oncall_planner.errors import PlanFileError
 from oncall_planner.rules import rule
 from oncall_planner.spec import Schedule
@@ -341,16 +342,7 @@ class Plan(_Model):
         Raises:
             PlanFileError: Not JSON, or not a valid plan.
         """
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as e:
-            raise PlanFileError(
-                [
-                    rule("L001").finding(
-                        f"not valid JSON: {e.msg}", file=source, line=e.lineno, column=e.colno
-                    )
-                ]
-            ) from e
+        data = parse_json(text, source=source, error=PlanFileError)
         return cls.from_data(data, source=source)
 
     @classmethod

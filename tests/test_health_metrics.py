@@ -1,0 +1,385 @@
+"""Every review metric against values computed by hand on a small fixture.
+
+The fixture (tests/data/pages/review-team.*): a Europe/Berlin schedule, handoff Monday 10:00,
+members ana (Berlin), ben (New York), cem (no zone: Berlin), dia (Sydney, never on call).
+Plan: primary ana, ben, cem, ana; secondary ben, cem, ana, ben for the weeks starting
+March 8, 15, 22, 29 2027. The review period is March 8 – April 4 (Berlin days): 28 days, 671 h
+because Berlin springs forward on March 28. Week 2 (March 22 → 29) is 167 h long.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from oncall_planner import (
+    Layer,
+    PageEvent,
+    PageLog,
+    Period,
+    Plan,
+    ReviewSettings,
+    SchedulePlan,
+    Shift,
+    load_pages,
+    load_schedule,
+    review,
+)
+from oncall_planner.expand import expand
+from oncall_planner.health import QuarterlyReview
+from oncall_planner.spec import Schedule
+from tests.conftest import DATA
+
+PAGES = DATA / "pages"
+PERIOD = Period.between(date(2027, 3, 8), date(2027, 4, 4))
+PERIOD_HOURS = 28 * 24 - 1
+
+
+def round_robin_plan(
+    schedule: Schedule, start: date, primary: list[str], secondary: list[str] | None = None
+) -> Plan:
+    """A plan built by hand: ``primary[k]`` (and ``secondary[k]``) hold week k."""
+    problem = expand(schedule, start, len(primary))
+    shifts = []
+    for w in problem.weeks:
+        shifts.append(Shift(week=w.index, layer=Layer.PRIMARY, person=primary[w.index],
+                            start=w.start, end=w.end))  # fmt: skip
+        if secondary:
+            shifts.append(Shift(week=w.index, layer=Layer.SECONDARY, person=secondary[w.index],
+                                start=w.start, end=w.end))  # fmt: skip
+    sp = SchedulePlan(
+        name=schedule.name,
+        timezone=schedule.timezone,
+        start=problem.start,
+        weeks=len(primary),
+        shifts=tuple(shifts),
+    )
+    return Plan(schedules=(sp,)).annotate([schedule])
+
+
+def fixture_schedule() -> Schedule:
+    return load_schedule(PAGES / "review-team.yaml")
+
+
+def fixture_plan(schedule: Schedule) -> Plan:
+    return round_robin_plan(
+        schedule,
+        date(2027, 3, 8),
+        ["ana", "ben", "cem", "ana", "ben"],
+        ["ben", "cem", "ana", "ben", "cem"],
+    )
+
+
+@pytest.fixture(scope="module")
+def rv() -> QuarterlyReview:
+    schedule = fixture_schedule()
+    return review(load_pages(PAGES / "review-team.csv"), fixture_plan(schedule), schedule, PERIOD)
+
+
+def page(rv: QuarterlyReview, page_id: str) -> pd.Series:
+    return rv.pages.set_index("page_id").loc[page_id]
+
+
+# -- time buckets in the recipient's zone ---------------------------------------------------
+
+
+def test_21_59_59_is_off_hours_and_22_00_00_is_sleep(rv: QuarterlyReview) -> None:
+    assert page(rv, "p1")["bucket"] == "off_hours"  # Tuesday 21:59:59 Berlin
+    assert page(rv, "p2")["bucket"] == "sleep"  # Tuesday 22:00:00 Berlin
+
+
+def test_buckets_use_the_recipients_zone_not_the_schedules(rv: QuarterlyReview) -> None:
+    # 10:00 in Berlin on Monday March 15 is 05:00 in New York (already on summer time).
+    assert (page(rv, "p3")["hour"], page(rv, "p3")["bucket"]) == (5, "sleep")
+    # 12:00 in Berlin on March 10 is 22:00 in Sydney (AEDT, +11).
+    assert (page(rv, "d1")["hour"], page(rv, "d1")["bucket"]) == (22, "sleep")
+
+
+def test_a_night_across_the_dst_change(rv: QuarterlyReview) -> None:
+    # Sunday March 28: 01:30 CET, then 03:30 CEST one real hour later; both sleep hours.
+    assert [page(rv, p)["hour"] for p in ("c1", "c2", "c3", "c4")] == [1, 3, 7, 8]
+    assert [page(rv, p)["bucket"] for p in ("c1", "c2", "c3", "c4")] == [
+        "sleep",
+        "sleep",
+        "sleep",
+        "off_hours",  # 08:00 on a Sunday is off-hours, not business
+    ]
+
+
+def test_bucket_counts_per_person(rv: QuarterlyReview) -> None:
+    pp = rv.per_person
+    cols = ["business_pages", "off_hours_pages", "sleep_pages"]
+    assert pp.loc["ana", cols].tolist() == [3, 1, 1]
+    assert pp.loc["ben", cols].tolist() == [0, 0, 2]
+    assert pp.loc["cem", cols].tolist() == [1, 2, 3]
+    assert pp.loc["dia", cols].tolist() == [0, 0, 1]
+
+
+# -- pages to shifts -------------------------------------------------------------------------
+
+
+def test_a_page_exactly_at_a_handoff_belongs_to_the_incoming_shift(rv: QuarterlyReview) -> None:
+    shifts = rv.per_shift
+    p3, p4 = page(rv, "p3"), page(rv, "p4")
+    # p4 at 09:59:59: ben's secondary week 0; p3 at 10:00:00: ben's primary week 1.
+    assert shifts.loc[p4["shift"], ["week", "layer", "person"]].tolist() == [0, "secondary", "ben"]
+    assert shifts.loc[p3["shift"], ["week", "layer", "person"]].tolist() == [1, "primary", "ben"]
+
+
+def test_a_page_to_someone_off_rotation(rv: QuarterlyReview) -> None:
+    assert page(rv, "d1")["shift"] == -1
+    assert rv.per_person.loc["dia", "off_rotation_pages"] == 1
+    assert rv.per_person["off_rotation_pages"].sum() == 1
+    assert rv.team["off_rotation_pages"] == 1
+    assert [f.path for f in rv.findings if f.code == "R305"] == [
+        "per_person.dia.off_rotation_pages"
+    ]
+
+
+def test_recipients_match_by_id_email_or_name(rv: QuarterlyReview) -> None:
+    # p1 names "ana", p2 "ana@example.com", p7 "Ana Weber": all the same person.
+    assert {page(rv, p)["person"] for p in ("p1", "p2", "p7")} == {"ana"}
+    assert rv.per_person.loc["ana", "pages"] == 5
+
+
+def test_pages_per_shift_and_the_noisy_limit_across_dst(rv: QuarterlyReview) -> None:
+    s = rv.per_shift
+    assert s["pages"].tolist() == [5, 1, 1, 0, 6, 0, 0, 0]
+    # Week 2 is 167 h but one rotation week: the limit stays 5, and 6 pages are noisy.
+    week2 = s[(s["week"] == 2) & (s["layer"] == "primary")].iloc[0]
+    assert (week2["hours"], week2["limit"], week2["noisy"]) == (167.0, 5.0, True)
+    # Exactly 5 pages in a 168 h week is not noisy ("more than 5").
+    week0 = s[(s["week"] == 0) & (s["layer"] == "primary")].iloc[0]
+    assert (week0["pages"], week0["noisy"]) == (5, False)
+    # Week 3 is cut by the period end (April 5 00:00): 158 h, limit 5 × 158/168.
+    week3 = s[(s["week"] == 3) & (s["layer"] == "primary")].iloc[0]
+    assert week3["hours"] == 158.0
+    assert week3["limit"] == pytest.approx(5 * 158 / 168, abs=1e-3)
+    assert rv.team["noisy_shifts"] == 1
+    assert [f.code for f in rv.findings if f.code == "R301"] == ["R301"]
+
+
+def test_incidents_per_12_hour_period(rv: QuarterlyReview) -> None:
+    s = rv.per_shift
+    # Blocks count from each shift's start: 14 per week (167 h and the cut 158 h too).
+    assert s["periods_12h"].tolist() == [14] * 8
+    # cem's block of March 27 21:00 – March 28 09:00 UTC holds 4 incidents (c1–c4).
+    assert s["periods_over_budget"].tolist() == [0, 0, 0, 0, 1, 0, 0, 0]
+    assert (rv.team["periods_over_budget"], rv.team["periods_12h"]) == (1, 112)
+    assert "R302" not in rv.findings.codes()  # 1 of 112 is far below a third
+
+
+def test_incident_budget_fires_at_the_share(rv: QuarterlyReview) -> None:
+    schedule = fixture_schedule()
+    plan = fixture_plan(schedule)
+    pages = load_pages(PAGES / "review-team.csv")
+    # One day (March 28, 23 h): cem's primary and ana's secondary, 3 blocks each → 6 periods,
+    # one of them over budget: 1/6 raises R302 at a share of 1/6, not at 1/6 + ε.
+    day = Period.between(date(2027, 3, 28), date(2027, 3, 28))
+    at = review(pages, plan, schedule, day, settings=ReviewSettings(budget_share=1 / 6))
+    assert (at.team["periods_over_budget"], at.team["periods_12h"]) == (1, 6)
+    assert "R302" in at.findings.codes()
+    above = review(pages, plan, schedule, day, settings=ReviewSettings(budget_share=0.17))
+    assert "R302" not in above.findings.codes()
+
+
+# -- interruptions -----------------------------------------------------------------------------
+
+
+def test_interruptions_merge_within_60_s_and_skip_email(rv: QuarterlyReview) -> None:
+    pp = rv.per_person
+    # ana: p1+p2 (1 s apart) once, a1+a2 (30 s) once, p7 is email → 2.
+    # ben: p4+p3 (1 s) → 1.  cem: c3+c4 (1 s) merge → 5 of 6.
+    assert pp.loc[["ana", "ben", "cem", "dia"], "interruptions"].tolist() == [2, 1, 5, 1]
+    assert rv.team["interruptions"] == 9
+
+
+@pytest.mark.parametrize(("gap_s", "expected"), [(60, 1), (61, 2)])
+def test_interruption_window_edge(gap_s: int, expected: int) -> None:
+    schedule = fixture_schedule()
+    t0 = pd.Timestamp("2027-03-09T12:00:00+01:00")
+    log = PageLog.from_events(
+        PageEvent(page_id=f"x{k}", paged_at=t0 + pd.Timedelta(seconds=k * gap_s), recipient="ana")
+        for k in range(2)
+    )
+    rv = review(log, fixture_plan(schedule), schedule, PERIOD)
+    assert rv.per_person.loc["ana", "interruptions"] == expected
+
+
+# -- response times ------------------------------------------------------------------------------
+
+
+def test_mtta_and_mttr_median_and_p90(rv: QuarterlyReview) -> None:
+    pp = rv.per_person
+    # ana's acknowledged pages: 600, 300, 60, 30 s → median 180, p90 300 + 0.7 × 300 = 510.
+    assert pp.loc["ana", "mtta_median_s"] == 180.0
+    assert pp.loc["ana", "mtta_p90_s"] == pytest.approx(510.0)
+    # ana's resolved pages: 10800 and 7200 s.
+    assert pp.loc["ana", "mttr_median_s"] == 9000.0
+    assert pp.loc["ben", "mtta_median_s"] == 120.5  # 121 and 120 s
+    assert np.isnan(pp.loc["dia", "mtta_median_s"])
+
+
+def test_mtta_above_the_severity_target(rv: QuarterlyReview) -> None:
+    r304 = [f for f in rv.findings if f.code == "R304"]
+    # ana's SEV1 median is 450 s > 5 min; her SEV3 median (45 s) and everyone else are fine.
+    assert [(f.path, "SEV1" in f.message) for f in r304] == [("per_person.ana.mtta_median_s", True)]
+
+
+# -- on-call hours, compensation ---------------------------------------------------------------
+
+
+def test_on_call_hours_are_a_union_and_give_the_share(rv: QuarterlyReview) -> None:
+    pp = rv.per_person
+    # ana: 168 (primary w0) + 167 (secondary w2, DST) + 158 (primary w3, cut) = 493 h.
+    assert pp.loc["ana", "on_call_hours"] == 493.0
+    assert pp.loc["ben", "on_call_hours"] == 168 + 168 + 158
+    assert pp.loc["cem", "on_call_hours"] == 168 + 167
+    assert pp.loc["ana", "on_call_share"] == pytest.approx(493 / PERIOD_HOURS, abs=1e-4)
+    assert sorted(f.path for f in rv.findings if f.code == "P103") == [
+        f"per_person.{p}.on_call_hours" for p in ("ana", "ben", "cem")
+    ]
+
+
+def test_overlapping_layers_count_once() -> None:
+    schedule = fixture_schedule()
+    # ana primary and secondary of the same week (a broken plan): 168 h, not 336 h.
+    plan = round_robin_plan(schedule, date(2027, 3, 8), ["ana"], ["ana"])
+    rv = review(PageLog.from_events([]), plan, schedule, PERIOD)
+    assert rv.per_person.loc["ana", "on_call_hours"] == 168.0
+    assert rv.per_person.loc["ana", "shifts"] == 2
+
+
+def test_compensation(rv: QuarterlyReview) -> None:
+    pp = rv.per_person
+    # Stipend weeks: one per shift, prorated by the part inside the period.
+    assert pp.loc["ana", "stipend_weeks"] == pytest.approx(2 + 158 / 168, abs=1e-3)
+    assert pp.loc["cem", "stipend_weeks"] == 2.0
+    # After-hours incident hours: i1 (off-hours, 3 h) + i2 (sleep, 2 h); ben's i3 0.5 h.
+    assert pp.loc["ana", "after_hours_incident_hours"] == 5.0
+    assert pp.loc["ben", "after_hours_incident_hours"] == pytest.approx(1801 / 3600, abs=1e-3)
+    # Rest: i2 is a SEV1 paged at 22:00 (sleep) that took exactly 2 h; i1 was at 21:59:59.
+    assert pp["rest_owed"].to_dict() == {"ana": 1, "ben": 0, "cem": 0, "dia": 0}
+
+
+# -- fairness, trend, weeks ----------------------------------------------------------------------
+
+
+def test_fairness_by_hand(rv: QuarterlyReview) -> None:
+    # Pages [5, 2, 6, 1]: sorted [1, 2, 5, 6], Σ(2i − n − 1)x = −3 − 2 + 5 + 18 = 18,
+    # G = 18 / (4 × 14) × 4/3 = 0.4286.
+    assert rv.team["gini"] == pytest.approx(18 / 56 * 4 / 3, abs=1e-4)
+    # Balance of on-call hours 493, 494, 335, 0: pairs with dia are 0.
+    expected = (493 / 494 + 335 / 493 + 335 / 494) / 6
+    assert rv.team["balance"] == pytest.approx(expected, abs=1e-4)
+    assert rv.team["fairness"]["pages"]["outliers"] == []
+
+
+def test_page_outlier(rv: QuarterlyReview) -> None:
+    schedule = fixture_schedule()
+    base = load_pages(PAGES / "review-team.csv").frame
+    extra = pd.DataFrame(
+        {
+            "page_id": [f"e{k}" for k in range(9)],
+            "incident_id": [f"e{k}" for k in range(9)],
+            "paged_at": pd.date_range("2027-03-24T13:00:00+01:00", periods=9, freq="h"),
+            "recipient": "cem",
+        }
+    )
+    rv2 = review(
+        pd.concat([base, extra], ignore_index=True), fixture_plan(schedule), schedule, PERIOD
+    )
+    # Nine business/off-hours pages more: cem 15 of 23, mean 5.75, 2× = 11.5 → outlier.
+    assert [f.path for f in rv2.findings if f.code == "R303"] == ["per_person.cem.pages"]
+
+
+def test_trend_and_weeks(rv: QuarterlyReview) -> None:
+    # Last 21 days (March 15 – April 4) hold p3, p4 and c1–c6: 8 pages.
+    assert rv.per_day["trailing_mean"].iloc[-1] == pytest.approx(8 / 21, abs=1e-4)
+    assert rv.per_day["trailing_mean"].iloc[0] == 0.0  # March 8: no page yet
+    assert rv.per_week["week_start"].tolist() == [date(2027, 3, d) for d in (8, 15, 22, 29)]
+    assert rv.per_week["pages"].tolist() == [6, 2, 6, 0]
+    assert rv.per_week["incidents"].tolist() == [5, 1, 6, 0]
+    assert rv.per_week["off_rotation_pages"].tolist() == [1, 0, 0, 0]
+
+
+def test_incidents_table(rv: QuarterlyReview) -> None:
+    inc = rv.incidents.set_index("incident_id")
+    assert len(inc) == rv.team["incidents"] == 12
+    assert inc.loc["i3", ["pages", "mtta_s", "mttr_s"]].tolist() == [2, 121.0, 1801.0]
+    assert inc["first_paged_at"].is_monotonic_increasing
+
+
+def test_pages_outside_the_period_are_ignored(rv: QuarterlyReview) -> None:
+    schedule = fixture_schedule()
+    # March 8 – 14 only: p1, p2, p7, d1, a1, a2 (p4 is March 15 in Berlin).
+    week = review(
+        load_pages(PAGES / "review-team.csv"),
+        fixture_plan(schedule),
+        schedule,
+        Period.between(date(2027, 3, 8), date(2027, 3, 14)),
+    )
+    assert week.team["pages"] == 6
+
+
+def test_member_order_and_input_order_do_not_matter(rv: QuarterlyReview) -> None:
+    schedule = fixture_schedule()
+    reordered = schedule.model_copy(
+        update={
+            "participants": schedule.participants.model_copy(
+                update={"members": tuple(reversed(schedule.participants.members))}
+            )
+        }
+    )
+    log = load_pages(PAGES / "review-team.csv")
+    frame = log.frame.iloc[::-1].reset_index(drop=True)
+    other = review(PageLog(frame, source=log.source), fixture_plan(reordered), reordered, PERIOD)
+    assert other.to_json() == rv.to_json()
+
+
+def test_an_org_counts_overlapping_schedules_once() -> None:
+    from oncall_planner import load_org
+    from oncall_planner.plans import merge_plans
+    from tests.conftest import SCHEDULES
+
+    org = load_org(SCHEDULES / "org")
+    api, platform = org.schedule("api"), org.schedule("platform")
+    # olivia: api primary Mon Jan 4 10:00 Berlin → Jan 11, platform primary Thu Jan 7 09:00
+    # New York → Jan 14: 09:00 UTC Jan 4 to 14:00 UTC Jan 14 is 245 h, not 2 × 168.
+    plan = merge_plans(
+        [
+            round_robin_plan(api, date(2027, 1, 4), ["olivia", "quentin"]),
+            round_robin_plan(platform, date(2027, 1, 4), ["olivia", "tariq"]),
+        ]
+    )
+    t = pd.Timestamp("2027-01-08T12:00:00Z").to_pydatetime()
+    log = PageLog.from_events([PageEvent(page_id="o1", paged_at=t, recipient="olivia")])
+    rv = review(log, plan, org, Period.between(date(2027, 1, 4), date(2027, 1, 24)))
+    assert rv.per_person.loc["olivia", "on_call_hours"] == 245.0
+    assert rv.per_person.loc["olivia", "shifts"] == 2
+    # Inside both shifts: the page counts once, on the schedule first by name.
+    shift = rv.per_shift.loc[rv.pages["shift"].iloc[0]]
+    assert (shift["schedule"], rv.per_shift["pages"].sum()) == ("api", 1)
+    assert rv.schedules == ("api", "platform") and rv.zone == "Europe/Berlin"
+
+
+def test_unknown_recipients_and_explicit_aliases() -> None:
+    schedule = fixture_schedule()
+    t = pd.Timestamp("2027-03-09T12:00:00+01:00").to_pydatetime()
+    log = PageLog.from_events(
+        [
+            PageEvent(page_id="u1", paged_at=t, recipient="Ana W."),
+            PageEvent(page_id="u2", paged_at=t, recipient="grace@example.com"),
+        ]
+    )
+    plain = review(log, fixture_plan(schedule), schedule, PERIOD)
+    assert not plain.per_person.loc["Ana W.", "in_team"]
+    assert plain.per_person.loc["Ana W.", "off_rotation_pages"] == 1
+    mapped = review(log, fixture_plan(schedule), schedule, PERIOD, recipients={"ana w.": "ana"})
+    assert mapped.per_person.loc["ana", "pages"] == 1
+    assert mapped.per_person.loc["ana", "off_rotation_pages"] == 0  # ana is primary in week 0
+    assert "Ana W." not in mapped.per_person.index
+    assert mapped.per_person.loc["grace@example.com", "off_rotation_pages"] == 1
