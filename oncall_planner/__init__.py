@@ -29,6 +29,7 @@ _EXPORTS: dict[str, str] = {
     "Period": "oncall_planner.health",
     "Plan": "oncall_planner.plans",
     "PlanFileError": "oncall_planner.errors",
+    "PlanOptions": "oncall_planner.solver",
     "PlanningError": "oncall_planner.errors",
     "Problem": "oncall_planner.expand",
     "QuarterlyReview": "oncall_planner.health",
@@ -50,6 +51,8 @@ _EXPORTS: dict[str, str] = {
     "load_pages": "oncall_planner.health",
     "load_schedule": "oncall_planner.loader",
     "load_severity": "oncall_planner.loader",
+    "plan": "oncall_planner.solver",
+    "plan_org": "oncall_planner.solver",
     "review": "oncall_planner.health",
     "synthetic_pages": "oncall_planner.health",
     "to_ical": "oncall_planner.ical",
@@ -86,6 +89,7 @@ if TYPE_CHECKING:
     from oncall_planner.plans import Layer, Plan, SchedulePlan, Shift, SolveInfo
     from oncall_planner.report import Finding, Report
     from oncall_planner.rules import RULES, Rule
+    from oncall_planner.solver import PlanOptions, plan, plan_org
     from oncall_planner.spec import Member, Schedule, SeverityFramework
     from oncall_planner.validate import check
 

@@ -193,7 +193,8 @@ _CATALOGUE = (
          "The severity framework (schedules/severity.yaml) is the promise; the policy is what "
          "actually pages."),
     Rule("E207", "no-backstop", W,
-         "The final level is a layer already paged, not a contact or several people.",
+         "The final level is a single layer (often one already paged), not a contact or "
+         "several people.",
          "The last level must add a human who is not already ignoring the page."),
     Rule("E208", "policy-exhaust-time", INFO,
          "How long until the policy runs out of levels.",

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from oncall_planner.cli._common import codes, emit, usage_error
 from oncall_planner.errors import InputError
+from oncall_planner.plans import Plan
 from oncall_planner.report import Finding, Report, Severity
 
 __all__ = ["collect", "format_report", "register"]
@@ -56,16 +57,28 @@ def _targets(path: Path) -> Iterable[Path]:
         yield path
 
 
+def _plan_for(plan: Plan, names: set[str]) -> Plan:
+    """The part of a plan about these schedules (each org is checked on its own schedules)."""
+    return plan.model_copy(
+        update={"schedules": tuple(sp for sp in plan.schedules if sp.name in names)}
+    )
+
+
 def collect(
     paths: Iterable[str],
     *,
     plan_path: str | None = None,
     severity_path: str | None = None,
 ) -> Report:
-    """Load every path and check it; load errors become findings."""
+    """Load every path and check it; load errors become findings.
+
+    Each folder is one org and each lone file one schedule. With a plan, every org is checked
+    against the plan's entries for its schedules; plan entries matching no loaded schedule are
+    P102 errors located in the plan file.
+    """
     from oncall_planner.loader import Org, load_org, load_schedule, load_severity
-    from oncall_planner.plans import Plan
     from oncall_planner.validate import check
+    from oncall_planner.validate.plan import unknown_schedules
 
     findings: list[Finding] = []
     severity = None
@@ -80,6 +93,8 @@ def collect(
             plan = Plan.read(plan_path)
         except InputError as e:
             findings.extend(e.findings)
+    seen: set[str] = set()
+    loaded_any = False
     for raw in paths:
         for target in _targets(Path(raw)):
             try:
@@ -98,9 +113,15 @@ def collect(
             except InputError as e:
                 findings.extend(e.findings)
                 continue
-            report = check(org, plan, severity or org.severity)
+            loaded_any = True
+            names = {s.name for s in org}
+            seen |= names
+            org_plan = _plan_for(plan, names) if plan is not None else None
+            report = check(org, org_plan, severity or org.severity)
             findings.extend(report.findings)
-    return Report(tuple(findings))
+    if plan is not None and loaded_any:
+        findings.extend(unknown_schedules(plan, sorted(seen), file=plan_path))
+    return Report(tuple(dict.fromkeys(findings)))
 
 
 def format_report(report: Report, fmt: str, *, checked: int) -> str:

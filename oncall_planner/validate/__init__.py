@@ -1,17 +1,27 @@
 """The validator: solver-free checks of schedules, plans and escalation policies.
 
 ``check`` is the front door. It never imports ortools: every hard rule of the planner has a
-checker here with the same code, and the planner's plans are re-checked by it.
+checker here with the same code (``validate.hard``), and the planner's plans are re-checked by
+it. The rule modules:
+
+- ``validate.schedule``: H005 and S101–S107, from the schedule file alone;
+- ``validate.escalation``: E201–E208 and E212 from the policy alone, E209–E211 against a plan;
+- ``validate.plan``: P101–P107, plan quality;
+- ``validate.hard``: H001–H008, the planner's hard rules.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
-from oncall_planner.loader import Org
+from oncall_planner.loader import Org, source_of
 from oncall_planner.plans import Plan
-from oncall_planner.report import Report, matches_code
+from oncall_planner.report import Finding, Report, matches_code
 from oncall_planner.spec import Schedule, SeverityFramework
+from oncall_planner.validate._common import views
+from oncall_planner.validate.escalation import check_policy, check_policy_against_plan
+from oncall_planner.validate.hard import check_hard
+from oncall_planner.validate.plan import check_plan, unknown_schedules
 from oncall_planner.validate.schedule import check_schedule
 
 __all__ = ["check"]
@@ -25,6 +35,23 @@ def _schedules(target: Schedule | Org | Sequence[Schedule]) -> tuple[Schedule, .
     return tuple(target)
 
 
+def _apply_schedule_ignores(
+    findings: Iterable[Finding], schedules: Sequence[Schedule]
+) -> list[Finding]:
+    """Drop findings about a schedule whose ``ignore:`` list names their code.
+
+    A finding is about the schedule whose file it points into. Schedules built in Python have
+    no file; their findings obey the codes every such schedule ignores.
+    """
+    by_file: dict[str | None, list[tuple[str, ...]]] = {}
+    for s in schedules:
+        by_file.setdefault(source_of(s).file, []).append(s.ignore)
+    ignores: dict[str | None, set[str]] = {
+        file: set.intersection(*(set(codes) for codes in lists)) for file, lists in by_file.items()
+    }
+    return [f for f in findings if not matches_code(f.code, ignores.get(f.file, ()))]
+
+
 def check(
     target: Schedule | Org | Sequence[Schedule],
     plan: Plan | None = None,
@@ -36,19 +63,50 @@ def check(
     """Check schedules (and, given one, a plan) against the rule catalogue.
 
     Args:
-        target: A schedule, an org, or several schedules checked together.
-        plan: A plan of those schedules, to check the hard rules and plan quality on.
-        severity: A severity framework to check escalation policies against.
+        target: A schedule, an org, or several schedules checked together (one org).
+        plan: A plan of those schedules: the hard rules (H001–H008), plan quality
+            (P101–P107) and the escalation policies against it (E209–E211) are checked too.
+        severity: A severity framework to check escalation policies against (E205, E206);
+            defaults to the org's own ``severity_framework:`` file, if any.
         select: Only report codes starting with one of these (e.g. ``["E2", "H"]``).
         ignore: Do not report codes starting with one of these.
 
     Returns:
-        A report; call ``report.raise_for_errors()`` to raise on errors.
-    """
+        A report, sorted by file and line; call ``report.raise_for_errors()`` to raise on
+        errors.
+
+    Example:
+        >>> from oncall_planner import check, load_schedule
+        >>> report = check(load_schedule("schedules/backend-primary.yaml"), select=["E204"])
+        >>> [f.message for f in report][2]
+        'level 3 (engineering-manager) is paged at 15 minutes: the sum of the earlier timeouts (5 + 10 minutes)'
+    """  # noqa: E501
     schedules = _schedules(target)
-    findings = []
+    if severity is None and isinstance(target, Org):
+        severity = target.severity
+    names = sorted(s.name for s in schedules)
+    findings: list[Finding] = []
     for schedule in schedules:
-        for finding in check_schedule(schedule):
-            if not matches_code(finding.code, schedule.ignore):
-                findings.append(finding)
-    return Report(tuple(findings)).filter(select, ignore)
+        findings += check_schedule(schedule)
+        findings += check_policy(
+            schedule, schedule_names=names, severity=severity, with_plan=plan is not None
+        )
+    if plan is not None:
+        findings += unknown_schedules(plan, names)
+        planned = views(schedules, plan)
+        findings += check_plan(planned)
+        by_name = {v.schedule.name: v for v in planned}
+        by_email = {
+            m.email.lower(): m.id
+            for s in schedules
+            for m in s.participants.members
+            if m.email is not None
+        }
+        for view in planned:
+            findings += check_policy_against_plan(
+                view, by_name, schedule_names=names, by_email=by_email
+            )
+        findings += check_hard(schedules, plan)
+    # H005 is both a schedule rule and a hard rule: report each finding once.
+    unique = list(dict.fromkeys(findings))
+    return Report(tuple(_apply_schedule_ignores(unique, schedules))).filter(select, ignore)

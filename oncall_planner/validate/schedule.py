@@ -7,11 +7,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
+from oncall_planner.expand import member_zone, week_starts
 from oncall_planner.loader import source_of
 from oncall_planner.report import Finding
-from oncall_planner.spec import Schedule, Weekday
+from oncall_planner.spec import Member, Schedule, Weekday
 
-__all__ = ["check_schedule", "dst_changeover_dates", "trained_members"]
+__all__ = ["check_schedule", "dst_changeover_dates", "sites", "trained_members"]
 
 BUSINESS_START = time(8, 0)
 BUSINESS_END = time(18, 0)
@@ -111,6 +112,151 @@ def _handoff(schedule: Schedule) -> Iterator[Finding]:
             )
 
 
+# Google SRE book, ch. 11: weekly primary + secondary needs 8 engineers on one site, 6 per
+# site when two sites share the pager.
+SRE_SINGLE_SITE = 8
+SRE_PER_SITE = 6
+# Zones whose UTC offsets differ by less than this count as one site (London and Lisbon, or
+# New York and Chicago); follow-the-sun sites are many hours apart.
+_SITE_SPREAD_HOURS = 4
+
+
+def _offset_hours(zone: ZoneInfo) -> float:
+    # A fixed reference instant (not "now") keeps findings identical from run to run.
+    ref = datetime(2027, 1, 15, 12, tzinfo=UTC).astimezone(zone)
+    offset = ref.utcoffset()
+    return offset.total_seconds() / 3600 if offset is not None else 0.0
+
+
+def sites(schedule: Schedule) -> list[list[str]]:
+    """Member ids grouped into sites: zones within a few hours of each other are one site.
+
+    Each site is sorted; sites are ordered by UTC offset, westmost first.
+    """
+    by_offset = sorted(
+        (_offset_hours(member_zone(m, schedule)), m.id) for m in schedule.participants.members
+    )
+    groups: list[list[str]] = []
+    last: float | None = None
+    for offset, member_id in by_offset:
+        if last is None or offset - last >= _SITE_SPREAD_HOURS:
+            groups.append([])
+        groups[-1].append(member_id)
+        last = offset
+    return [sorted(g) for g in groups]
+
+
+def _sre_rotation_size(schedule: Schedule) -> Iterator[Finding]:
+    members = schedule.participants.members
+    if not schedule.uses_secondary or not members:
+        return
+    groups = sites(schedule)
+    if len(groups) == 1:
+        if len(members) >= SRE_SINGLE_SITE:
+            return
+        message = (
+            f"{len(members)} members; the SRE guidance for a single-site weekly primary + "
+            f"secondary rotation is at least {SRE_SINGLE_SITE}"
+        )
+    else:
+        small = [g for g in groups if len(g) < SRE_PER_SITE]
+        if not small:
+            return
+        sizes = ", ".join(f"{len(g)} ({', '.join(g)})" for g in groups)
+        message = (
+            f"{len(groups)} sites of {sizes} members; the SRE guidance for a multi-site weekly "
+            f"primary + secondary rotation is at least {SRE_PER_SITE} per site"
+        )
+    yield source_of(schedule).finding(
+        "S105",
+        ("schedule", "participants", "members"),
+        message,
+        key=True,
+        hint="smaller rotations put each person on call more than 25 % of the time; grow the "
+        "rotation, or page only a primary",
+    )
+
+
+def _zone_behaviour(name: str) -> tuple[float, float]:
+    """UTC offsets in January and July: zones that agree on both (Paris, Berlin) act as one."""
+    zone = ZoneInfo(name)
+
+    def hours(month: int) -> float:
+        offset = datetime(2027, month, 15, 12, tzinfo=UTC).astimezone(zone).utcoffset()
+        return (offset or timedelta(0)) / timedelta(hours=1)
+
+    return hours(1), hours(7)
+
+
+def _member_timezones(schedule: Schedule) -> Iterator[Finding]:
+    members = schedule.participants.members
+    zones = {m.timezone for m in members if m.timezone}
+    unset = [(i, m) for i, m in enumerate(members) if not m.timezone]
+    home = _zone_behaviour(schedule.timezone)
+    elsewhere = sorted(z for z in zones if _zone_behaviour(z) != home)
+    if not unset or not elsewhere:
+        return
+    i, first = unset[0]
+    names = ", ".join(m.id for _, m in unset)
+    yield source_of(schedule).finding(
+        "S106",
+        ("schedule", "participants", "members", i),
+        f"members work in several time zones ({', '.join(elsewhere)} besides "
+        f"{schedule.timezone}), but {names} {'has' if len(unset) == 1 else 'have'} no "
+        f"timezone: assumed {schedule.timezone}",
+        hint=f"add timezone: to {first.id}"
+        + (f" and {len(unset) - 1} other member(s)" if len(unset) > 1 else ""),
+    )
+
+
+def _outside_hours(member: Member, handoffs: list[datetime], schedule: Schedule) -> list[str]:
+    """Local handoff times (``Sun 19:00``) falling outside the member's working hours."""
+    zone = member_zone(member, schedule)
+    hours = member.working_hours
+    start, end = (hours.start, hours.end) if hours else (BUSINESS_START, BUSINESS_END)
+    found: list[str] = []
+    for h in handoffs:
+        local = h.astimezone(zone)
+        wall = local.time().replace(tzinfo=None)
+        if local.weekday() >= 5 or not (start <= wall <= end):
+            text = f"{local:%a %H:%M}"
+            if text not in found:
+                found.append(text)
+    return found
+
+
+def _working_hours(schedule: Schedule) -> Iterator[Finding]:
+    src = source_of(schedule)
+    # One year of handoffs: DST moves a distant member's local handoff time by an hour, and
+    # the US and EU change clocks on different weekends.
+    handoffs = week_starts(schedule, date(datetime.now(UTC).year, 1, 1), 52)
+    for i, m in enumerate(schedule.participants.members):
+        if m.working_hours is None and (m.timezone in (None, schedule.timezone)):
+            continue  # the handoff rules S101/S102 already judge the schedule's own zone
+        outside = _outside_hours(m, handoffs, schedule)
+        if not outside:
+            continue
+        hours = m.working_hours
+        span = f"{hours.start:%H:%M}–{hours.end:%H:%M}" if hours else "08:00–18:00"
+        zone = member_zone(m, schedule).key
+        yield src.finding(
+            "S107",
+            ("schedule", "participants", "members", i),
+            f"the handoff ({schedule.handoff_day.value} {schedule.handoff_time:%H:%M} "
+            f"{schedule.timezone}) is {' / '.join(outside)} for {m.id} ({zone}), outside "
+            f"their working hours {span} Mon–Fri",
+            hint="hand off when both people are at work; for teams many hours apart, a "
+            "follow-the-sun split (one schedule per site, each covering its daytime) avoids "
+            "night handoffs",
+        )
+
+
 def check_schedule(schedule: Schedule) -> list[Finding]:
-    """Every plan-free finding about one schedule."""
-    return [*_rotation_size(schedule), *_handoff(schedule)]
+    """Every plan-free finding about one schedule (H005, S101–S107)."""
+    return [
+        *_rotation_size(schedule),
+        *_handoff(schedule),
+        *_sre_rotation_size(schedule),
+        *_member_timezones(schedule),
+        *_working_hours(schedule),
+    ]

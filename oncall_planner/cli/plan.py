@@ -1,0 +1,247 @@
+"""``oncall-planner plan SCHEDULE_OR_DIR --start DATE --weeks N``: plan a rotation."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Mapping, Sequence
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from oncall_planner.cli._common import emit, usage_error
+
+if TYPE_CHECKING:
+    from oncall_planner.plans import Plan
+    from oncall_planner.spec import MemberHistory, Schedule
+
+__all__ = ["format_table", "register", "run"]
+
+
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a date YYYY-MM-DD such as 2027-01-04, got {value!r}"
+        ) from None
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the ``plan`` subcommand."""
+    p = sub.add_parser(
+        "plan",
+        help="plan a weekly rotation (CP-SAT) that keeps every hard rule",
+        description="Plan weekly primary/secondary/shadow rotations. A folder is an org: its "
+        "schedules are planned together and nobody is on call in two of them at once. Exit 0 "
+        "with a plan, 1 when no plan exists (the reasons are printed) or the input is wrong, "
+        "2 on usage errors.",
+    )
+    p.add_argument("target", metavar="SCHEDULE_OR_DIR", help="a schedule file or an org folder")
+    p.add_argument("--start", type=_date, required=True, help="plan from this date (YYYY-MM-DD)")
+    p.add_argument("--weeks", type=int, required=True, help="number of weeks to plan")
+    p.add_argument("--previous", metavar="PLAN", help="a plan to re-plan with few changes")
+    p.add_argument(
+        "--freeze-until",
+        type=_date,
+        metavar="DATE",
+        help="keep the previous plan's shifts starting before this date",
+    )
+    p.add_argument("-o", "--output", metavar="PLAN", help="write the plan (.json or .yaml)")
+    p.add_argument("--format", choices=("table", "json"), default="table", help="stdout format")
+    p.add_argument("--time-limit", type=float, default=10.0, metavar="S", help="seconds")
+    p.add_argument("--workers", type=int, default=1, metavar="N", help="solver workers")
+    p.add_argument("--seed", type=int, default=0, help="solver random seed")
+    p.add_argument(
+        "--history",
+        metavar="FEED.ics",
+        help="an iCalendar feed of past shifts: carry-over replaces the schedule's history",
+    )
+    p.set_defaults(run=run, parser=p)
+
+
+def _load(target: Path) -> tuple[Schedule, ...]:
+    from oncall_planner.loader import load_org, load_schedule
+
+    if target.is_dir():
+        return load_org(target).schedules
+    return (load_schedule(target),)
+
+
+def _history(path: str, schedules: Sequence[Schedule], before: date) -> dict[str, MemberHistory]:
+    """Carry-over from a feed of actual shifts, per member id (needs the iCal module)."""
+    from oncall_planner import ical
+
+    data = Path(path).read_bytes()
+    found: dict[str, MemberHistory] = {}
+    for schedule in schedules:
+        found.update(ical.feed_history(data, schedule, before))
+    return found
+
+
+def _local(plan: Plan, name: str, week: int) -> str:
+    sp = plan.schedule(name)
+    for s in sp.shifts:
+        if s.week == week:
+            return f"{s.start:%a %Y-%m-%d %H:%M} {s.start.tzname()}"
+    return ""
+
+
+def format_table(
+    plan: Plan, schedules: Sequence[Schedule], shares: Mapping[str, Mapping[str, float]]
+) -> str:
+    """The plan as a readable table per schedule, then a fairness summary per person.
+
+    Args:
+        plan: The plan.
+        schedules: Its schedules.
+        shares: Schedule name → member id → fair share of load (from ``fair_shares``).
+    """
+    from oncall_planner.expand import expand
+    from oncall_planner.fairness import balance_score
+    from oncall_planner.plans import Layer
+
+    out: list[str] = []
+    by_name = {s.name: s for s in schedules}
+    for sp in plan.schedules:
+        schedule = by_name[sp.name]
+        problem = expand(schedule, sp.start, sp.weeks)
+        out.append(f"{sp.name} ({sp.timezone}), {sp.weeks} weeks from {sp.start}")
+        rows: list[tuple[str, ...]] = [("week", "starts", "primary", "secondary", "shadow")]
+        for w in range(sp.weeks):
+            names = {
+                layer: ", ".join(plan.display_name(s.person) for s in sp.on(w, layer)) or "–"
+                for layer in Layer
+            }
+            holiday = problem.holiday_weeks.get(w)
+            starts = _local(plan, sp.name, w) + (" *" if holiday else "")
+            rows.append(
+                (
+                    str(w),
+                    starts,
+                    names[Layer.PRIMARY],
+                    names[Layer.SECONDARY],
+                    names[Layer.SHADOW],
+                )
+            )
+        widths = [max(len(r[i]) for r in rows) for i in range(5)]
+        for i, r in enumerate(rows):
+            out.append("  ".join(c.ljust(widths[k]) for k, c in enumerate(r)).rstrip())
+            if i == 0:
+                out.append("  ".join("-" * w for w in widths))
+        if problem.holiday_weeks:
+            out.append("* holiday week")
+        out.append("")
+        # Fairness: load units (primary 2, secondary 1 by default) against fair share.
+        members = sorted(schedule.participants.members, key=lambda m: m.id)
+        hol = set(problem.holiday_weeks)
+        summary: list[tuple[str, ...]] = [
+            ("person", "primary", "secondary", "shadow", "holiday", "load", "fair share")
+        ]
+        loads: list[float] = []
+        counts = {m.id: dict.fromkeys(Layer, 0) for m in members}
+        holidays = dict.fromkeys(counts, 0)
+        for s in sp.shifts:
+            if s.person in counts:
+                counts[s.person][s.layer] += 1
+                if s.week in hol and s.layer is not Layer.SHADOW:
+                    holidays[s.person] += 1
+        for m in members:
+            c = counts[m.id]
+            load = 2 * c[Layer.PRIMARY] + c[Layer.SECONDARY]
+            share = shares.get(sp.name, {}).get(m.id, 0.0)
+            per_cap = load / m.capacity
+            if not m.new_engineer:
+                loads.append(per_cap)
+            summary.append(
+                (
+                    plan.display_name(m.id),
+                    str(c[Layer.PRIMARY]),
+                    str(c[Layer.SECONDARY]),
+                    str(c[Layer.SHADOW]),
+                    str(holidays[m.id]),
+                    str(load),
+                    f"{share:.1f}",
+                )
+            )
+        widths = [max(len(r[i]) for r in summary) for i in range(7)]
+        for i, row in enumerate(summary):
+            out.append("  ".join(c.ljust(widths[k]) for k, c in enumerate(row)).rstrip())
+            if i == 0:
+                out.append("  ".join("-" * w for w in widths))
+        out.append(
+            f"balance score {balance_score(loads):.0%} (load per unit of capacity of trained "
+            "members, this plan only). load = 2 × primary + secondary; fair share = this "
+            "plan's load shared by capacity × available weeks, minus history already served"
+        )
+        out.append("")
+    info = plan.solve
+    if info is not None:
+        objective = "n/a" if info.objective is None else f"{info.objective:g}"
+        bound = "n/a" if info.bound is None else f"{info.bound:g}"
+        out.append(
+            f"solver: {info.status}, objective {objective}, bound {bound}, "
+            f"{info.wall_s or 0:.2f} s, seed {info.seed}, {info.workers} worker(s), "
+            f"OR-Tools {info.ortools_version}"
+        )
+    return "\n".join(out)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Plan, print or write, and return 0 (plan), 1 (no plan / bad input) or 2 (usage)."""
+    from oncall_planner.errors import InfeasibleError
+    from oncall_planner.plans import Plan
+    from oncall_planner.solver import PlanOptions, plan_org
+    from oncall_planner.solver.api import fair_shares
+
+    target = Path(args.target)
+    if not target.exists():
+        return usage_error(args.parser, f"no such file or folder: {target}")
+    if args.weeks < 1:
+        return usage_error(args.parser, f"--weeks must be at least 1, got {args.weeks}")
+    if args.freeze_until and not args.previous:
+        return usage_error(args.parser, "--freeze-until needs --previous")
+    if args.time_limit <= 0 or args.workers < 1:
+        return usage_error(args.parser, "--time-limit must be > 0 and --workers ≥ 1")
+    schedules = _load(target)
+    previous = Plan.read(args.previous) if args.previous else None
+    history: Mapping[str, MemberHistory] | None = None
+    if args.history:
+        if not Path(args.history).is_file():
+            return usage_error(args.parser, f"no such feed file: {args.history}")
+        history = _history(args.history, schedules, args.start)
+    options = PlanOptions(time_limit_s=args.time_limit, workers=args.workers, seed=args.seed)
+    try:
+        result = plan_org(
+            schedules,
+            args.start,
+            args.weeks,
+            previous=previous,
+            freeze_until=args.freeze_until,
+            options=options,
+            history=history,
+        )
+    except InfeasibleError as e:
+        print(f"oncall-planner: {e}", file=sys.stderr)
+        if e.codes:
+            print(f"rules involved: {', '.join(e.codes)}", file=sys.stderr)
+        return 1
+    if args.output and args.output != "-":
+        yaml_out = args.output.lower().endswith((".yaml", ".yml"))
+        emit(result.to_yaml() if yaml_out else result.to_json(), args.output)
+    if args.format == "json" or args.output == "-":
+        sys.stdout.write(result.to_json())
+    else:
+        shares = fair_shares(
+            schedules,
+            args.start,
+            args.weeks,
+            previous=previous,
+            freeze_until=args.freeze_until,
+            options=options,
+            history=history,
+        )
+        print(format_table(result, schedules, shares))
+        if args.output:
+            print(f"plan written to {args.output}")
+    return 0

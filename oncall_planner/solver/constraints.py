@@ -1,0 +1,219 @@
+"""The planner's hard rules, one class per rule code (H001–H008).
+
+Each rule adds its own constraints to the model; the solver-free checkers in
+``oncall_planner.validate.hard`` are their specification, and a test keeps the two sets of codes
+equal. Rules that rule cells out before the search (time off, untrained, frozen, busy in another
+schedule) do it through :meth:`Instance.forbidding`, so the planning model has no variable for
+those cells; in the explanation model they become guarded constraints.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar, Protocol
+
+from oncall_planner.plans import Layer
+from oncall_planner.solver.instance import Cell
+from oncall_planner.solver.model import ModelBuilder
+
+__all__ = [
+    "HARD_CONSTRAINTS",
+    "Coverage",
+    "CrossScheduleOverlap",
+    "FrozenWeeks",
+    "HardConstraint",
+    "MaxConsecutiveWeeks",
+    "MinRotationSize",
+    "OneRolePerWeek",
+    "ShadowBeforeRotation",
+    "TimeOff",
+]
+
+
+class HardConstraint(Protocol):
+    """A hard rule of the planner."""
+
+    code: ClassVar[str]
+
+    def add(self, m: ModelBuilder) -> None:
+        """Add the rule's constraints to the model."""
+
+
+class Coverage:
+    """H001: exactly one person on each paged layer every week."""
+
+    code: ClassVar[str] = "H001"
+
+    def add(self, m: ModelBuilder) -> None:
+        """One exactly-one per rotation, week and layer."""
+        for rot in m.rotations:
+            for w in range(rot.n_weeks):
+                for layer in rot.layers:
+                    variables = [v for _, v in m.x.people_on(rot.index, w, layer)]
+                    if m.explain:
+                        m.require(self.code, rot.index, w, m.model.add(sum(variables) == 1))
+                    else:
+                        m.model.add_exactly_one(variables)
+
+
+class OneRolePerWeek:
+    """H002: one role per person and week (primary ≠ secondary; shadows are untrained)."""
+
+    code: ClassVar[str] = "H002"
+
+    def add(self, m: ModelBuilder) -> None:
+        """One at-most-one per person-week over the layers."""
+        for rot in m.rotations:
+            if len(rot.layers) < 2:
+                continue
+            for p in rot.members:
+                for w, variables in sorted(m.x.on_call_weeks(rot.index, p).items()):
+                    if len(variables) < 2:
+                        continue
+                    if m.explain:
+                        m.require(
+                            self.code,
+                            rot.index,
+                            w,
+                            m.model.add(sum(variables) <= 1),
+                        )
+                    else:
+                        m.model.add_at_most_one(variables)
+
+
+class MaxConsecutiveWeeks:
+    """H003: at most ``max_consecutive_weeks`` on-call weeks in a row, counting carry-over.
+
+    A sliding window of ``limit + 1`` weeks holds at most ``limit`` on-call weeks; windows that
+    start before week 0 count the carried-over stint as constants.
+    """
+
+    code: ClassVar[str] = "H003"
+
+    def add(self, m: ModelBuilder) -> None:
+        """One linear window constraint per person and window, grouped by its last week."""
+        for rot in m.rotations:
+            limit = rot.limit
+            for p in rot.members:
+                weeks = m.x.on_call_weeks(rot.index, p)
+                if not weeks:
+                    continue
+                carried = rot.run_before.get(p, 0)
+                for first in range(-limit, rot.n_weeks - limit):
+                    last = first + limit
+                    before = sum(1 for k in range(first, 0) if k >= -carried)
+                    variables = [
+                        v for w in range(max(first, 0), last + 1) for v in weeks.get(w, [])
+                    ]
+                    if not variables or len(variables) + before <= limit:
+                        continue
+                    m.require(
+                        self.code,
+                        rot.index,
+                        last,
+                        m.model.add(sum(variables) <= limit - before),
+                    )
+
+
+class ShadowBeforeRotation:
+    """H004: a member still shadowing is never primary or secondary.
+
+    Shadow weeks are placed before the solve (as early as availability allows), so the weeks
+    before a trainee finishes are known and their cells have no variable; every shadow week has
+    a trained primary beside it because only trained members have primary cells.
+    """
+
+    code: ClassVar[str] = "H004"
+
+    def add(self, m: ModelBuilder) -> None:
+        """Rule out cells before the trainee's last shadow week."""
+        inst = m.instance
+
+        def untrained(cell: Cell) -> bool:
+            r, p, w, _ = cell
+            return w < inst.rotations[r].trained_from.get(p, 0)
+
+        m.forbid(self.code, untrained)
+
+
+class MinRotationSize:
+    """H005: at least ``min_rotation_size`` trained members.
+
+    A property of the roster, not of the weeks: it is checked before the model is built (see
+    :func:`oncall_planner.solver.explain.prechecks`), so it adds nothing to the model.
+    """
+
+    code: ClassVar[str] = "H005"
+
+    def add(self, m: ModelBuilder) -> None:
+        """Nothing to add: the pre-check raises before the solve."""
+
+
+class TimeOff:
+    """H006: no role in a week that overlaps the member's time off."""
+
+    code: ClassVar[str] = "H006"
+
+    def add(self, m: ModelBuilder) -> None:
+        """Rule out the time-off cells."""
+        rotations = m.rotations
+        m.forbid(self.code, lambda c: rotations[c[0]].off(c[1], c[2]))
+
+
+class CrossScheduleOverlap:
+    """H007: nobody holds roles in two schedules at overlapping times."""
+
+    code: ClassVar[str] = "H007"
+
+    def add(self, m: ModelBuilder) -> None:
+        """At most one role over each pair of overlapping weeks of a shared person."""
+        inst = m.instance
+        m.forbid(self.code, lambda c: (c[0], c[2], c[1]) in inst.busy)
+        for r1, w1, r2, w2, p in inst.overlaps:
+            variables = m.x.on_call(r1, p, w1) + m.x.on_call(r2, p, w2)
+            if len(variables) < 2:
+                continue
+            if m.explain:
+                m.require(self.code, r1, w1, m.model.add(sum(variables) <= 1))
+            else:
+                m.model.add_at_most_one(variables)
+
+
+class FrozenWeeks:
+    """H008: weeks starting before ``freeze_until`` keep the previous plan's shifts."""
+
+    code: ClassVar[str] = "H008"
+
+    def add(self, m: ModelBuilder) -> None:
+        """Fix the previous assignments; rule out every other cell of a frozen week."""
+        rotations = m.rotations
+
+        def other_than_frozen(cell: Cell) -> bool:
+            r, p, w, layer = cell
+            fixed = rotations[r].frozen.get(w)
+            return fixed is not None and (layer, p) not in fixed
+
+        m.forbid(self.code, other_than_frozen)
+        for rot in rotations:
+            for w, fixed in sorted(rot.frozen.items()):
+                for layer, p in fixed:
+                    if layer is Layer.SHADOW:
+                        continue
+                    var = m.x.get(rot.index, p, w, layer)
+                    if var is None:
+                        # Another rule rules the published shift out (the pre-check reports
+                        # it); the empty layer makes the model infeasible.
+                        continue
+                    m.require(self.code, rot.index, w, m.model.add(var == 1))
+
+
+#: Every hard rule of the planner, in code order.
+HARD_CONSTRAINTS: tuple[HardConstraint, ...] = (
+    Coverage(),
+    OneRolePerWeek(),
+    MaxConsecutiveWeeks(),
+    ShadowBeforeRotation(),
+    MinRotationSize(),
+    TimeOff(),
+    CrossScheduleOverlap(),
+    FrozenWeeks(),
+)

@@ -1,0 +1,342 @@
+"""Why no plan exists, in sentences a team lead understands.
+
+Two stages. Cheap pre-checks run before any solve: too few trained members (H005), a published
+week that can no longer stand (H008), a week where too few people are even allowed on call
+(H001). When the solver proves infeasibility anyway, a second model without objective guards
+each rule's constraints of one schedule-week with an assumption literal; CP-SAT's sufficient
+assumptions for infeasibility give a core, a deletion filter shrinks it (cheap: the literals are
+grouped per rule × week, not per person), and a *witness* (a plan satisfying every rule except
+coverage of the core's weeks, covering as much as it can) shows what each member is doing in the
+week nobody can take: "week 9 (2027-03-01 10:00 UTC): nobody can be secondary: alice and bob are
+on time off, carol has reached max_consecutive_weeks=2 (on call in weeks 7–8), dan is primary".
+"""
+
+from __future__ import annotations
+
+import time as _time
+from collections.abc import Iterable
+
+from ortools.sat.python import cp_model
+
+from oncall_planner.errors import InfeasibleError
+from oncall_planner.plans import Layer
+from oncall_planner.rules import rule
+from oncall_planner.solver.constraints import HARD_CONSTRAINTS
+from oncall_planner.solver.instance import Cell, Instance, Rotation
+from oncall_planner.solver.model import Group, ModelBuilder
+from oncall_planner.solver.options import PlanOptions
+from oncall_planner.validate.schedule import check_schedule
+
+__all__ = ["explain_infeasible", "prechecks"]
+
+
+def _names(people: Iterable[str]) -> str:
+    items = list(people)
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _span(first: int, last: int) -> str:
+    return f"week {first}" if first == last else f"weeks {first}–{last}"
+
+
+def _where(instance: Instance, rot: Rotation, week: int) -> str:
+    label = rot.problem.weeks[week].label()
+    return f"{rot.name}, {label}" if len(instance.rotations) > 1 else label
+
+
+class _Reasons:
+    """Collects "why not" phrases, grouping people with the same reason."""
+
+    def __init__(self) -> None:
+        self.grouped: dict[tuple[str, str], list[str]] = {}
+        self.codes: set[str] = set()
+
+    def add(self, person: str, singular: str, plural: str, code: str) -> None:
+        self.grouped.setdefault((singular, plural), []).append(person)
+        self.codes.add(code)
+
+    def text(self) -> str:
+        parts = []
+        for (singular, plural), people in self.grouped.items():
+            verb = singular if len(people) == 1 else plural
+            parts.append(f"{_names(sorted(people))} {verb}")
+        return ", ".join(parts)
+
+
+def _static_reason(instance: Instance, rot: Rotation, p: str, w: int, reasons: _Reasons) -> bool:
+    """Add the reason a cell is ruled out before the search; False if it is not."""
+    if rot.off(p, w):
+        reasons.add(p, "is on time off", "are on time off", "H006")
+        return True
+    if w < rot.trained_from.get(p, 0):
+        need = rot.need.get(p, 0)
+        reasons.add(
+            p,
+            f"is still shadowing ({need} shadow week(s) to do)",
+            "are still shadowing",
+            "H004",
+        )
+        return True
+    busy = instance.busy.get((rot.index, w, p))
+    if busy:
+        reasons.add(
+            p, f"is shadowing in {_names(sorted(set(busy)))}", "are shadowing elsewhere", "H007"
+        )
+        return True
+    return False
+
+
+def _frozen_sentence(rot: Rotation, w: int, instance: Instance) -> str:
+    fixed = rot.frozen.get(w, ())
+    who = ", ".join(f"{p} as {layer.value}" for layer, p in fixed) or "nobody"
+    return f"the week is frozen (published before {instance.freeze_until}) with {who}"
+
+
+def prechecks(instance: Instance) -> InfeasibleError | None:
+    """Conflicts found without a solver, or None."""
+    conflicts: list[str] = []
+    codes: set[str] = set()
+    for rot in instance.rotations:
+        for f in check_schedule(rot.schedule):
+            if f.code == "H005":
+                conflicts.append(f"{rot.name}: {f.message}" + (f" ({f.hint})" if f.hint else ""))
+                codes.add("H005")
+        for w, fixed in sorted(rot.frozen.items()):
+            for layer, p in fixed:
+                if p not in rot.members:
+                    why = "is no longer a member"
+                    code = "P102"
+                elif layer is Layer.SHADOW:
+                    if rot.shadows.get(w) == p:
+                        continue
+                    why = "can no longer shadow that week"
+                    code = "H006" if rot.off(p, w) else "H004"
+                else:
+                    blocking = [
+                        c for c in instance.forbidding(rot.index, p, w, layer) if c != "H008"
+                    ]
+                    if not blocking:
+                        continue
+                    reasons = _Reasons()
+                    _static_reason(instance, rot, p, w, reasons)
+                    why = reasons.text().removeprefix(p).strip() or "cannot hold it"
+                    code = blocking[0]
+                conflicts.append(
+                    f"{_where(instance, rot, w)}: the week is frozen (published before "
+                    f"{instance.freeze_until}) with {p} as {layer.value}, but {p} {why}"
+                )
+                codes.update({"H008", code})
+        for w in range(rot.n_weeks):
+            allowed = {
+                layer: [p for p in rot.members if instance.allowed(rot.index, p, w, layer)]
+                for layer in rot.layers
+            }
+            pool = {p for people in allowed.values() for p in people}
+            empty = [layer for layer in rot.layers if not allowed[layer]]
+            if not empty and len(pool) >= len(rot.layers):
+                continue
+            missing = empty[0] if empty else rot.layers[-1]
+            reasons = _Reasons()
+            for p in rot.members:
+                if p in pool:
+                    continue
+                if not _static_reason(instance, rot, p, w, reasons) and w in rot.frozen:
+                    reasons.add(
+                        p, "is not in the frozen week", "are not in the frozen week", "H008"
+                    )
+            for p in sorted(pool):
+                reasons.add(p, f"is the only one left and holds {rot.layers[0].value}", "", "H002")
+            text = reasons.text() or "the schedule has no members"
+            if w in rot.frozen:
+                text = _frozen_sentence(rot, w, instance) + "; " + text
+            conflicts.append(f"{_where(instance, rot, w)}: nobody can be {missing.value}: {text}")
+            codes.update({"H001", *reasons.codes})
+    if not conflicts:
+        return None
+    return InfeasibleError(conflicts, sorted(codes))
+
+
+# ---------------------------------------------------------------------------------------------
+# After the solver proved infeasibility
+
+
+def _solver(options: PlanOptions, limit: float) -> cp_model.CpSolver:
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.random_seed = options.seed
+    solver.parameters.max_time_in_seconds = limit
+    solver.parameters.cp_model_presolve = False
+    return solver
+
+
+def _infeasible_with(
+    m: ModelBuilder, literals: list[cp_model.IntVar], solver: cp_model.CpSolver
+) -> bool:
+    m.model.clear_assumptions()
+    m.model.add_assumptions(literals)
+    return solver.solve(m.model) == cp_model.INFEASIBLE
+
+
+def _core(m: ModelBuilder, options: PlanOptions) -> list[Group]:
+    """A small set of rule-week groups that together admit no plan."""
+    deadline = _time.monotonic() + options.explain_time_limit_s
+    literals = m.assumptions()
+    by_index = {lit.index: lit for lit in literals}
+    solver = _solver(options, options.explain_time_limit_s)
+    if not _infeasible_with(m, literals, solver):
+        return []
+    core = [by_index[i] for i in solver.sufficient_assumptions_for_infeasibility() if i in by_index]
+    if not core:
+        core = literals
+    # Deletion filter: drop each group whose removal keeps the rest infeasible. Literals are
+    # compared by index: == on CP-SAT variables builds a constraint, not a truth value.
+    kept = sorted(v.index for v in core)
+    for index in list(kept):
+        if _time.monotonic() > deadline:
+            break
+        trial = [i for i in kept if i != index]
+        remaining = max(0.1, deadline - _time.monotonic())
+        if _infeasible_with(m, [by_index[i] for i in trial], _solver(options, remaining)):
+            kept = trial
+    return sorted((m.groups[i] for i in kept), key=lambda g: (g.rotation, g.week, g.code))
+
+
+def _witness(m: ModelBuilder, core: list[Group], options: PlanOptions) -> set[Cell] | None:
+    """A plan that keeps every rule but covers the core's weeks only as far as it can."""
+    open_weeks = {(g.rotation, g.week) for g in core if g.code == "H001"}
+    covers = {m.literal("H001", r, w).index for r, w in open_weeks}
+    others = [lit for lit in m.assumptions() if lit.index not in covers]
+    for r, w in sorted(open_weeks):
+        for layer in m.rotations[r].layers:
+            m.model.add_at_most_one(v for _, v in m.x.people_on(r, w, layer))
+    m.model.maximize(
+        sum(
+            v
+            for r, w in sorted(open_weeks)
+            for layer in m.rotations[r].layers
+            for _, v in m.x.people_on(r, w, layer)
+        )
+    )
+    core_lits = [m.literal(g.code, g.rotation, g.week) for g in core if g.code != "H001"]
+    for assumed in (others, core_lits):
+        m.model.clear_assumptions()
+        m.model.add_assumptions(assumed)
+        solver = _solver(options, options.explain_time_limit_s)
+        status = solver.solve(m.model)
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return {cell for cell, var in m.x.items() if solver.value(var)}
+    return None
+
+
+def _cover_sentence(
+    instance: Instance, rot: Rotation, w: int, layer: Layer, witness: set[Cell]
+) -> tuple[str, set[str]]:
+    reasons = _Reasons()
+    holder = {p: lay for (r, p, k, lay) in witness if r == rot.index and k == w}
+    for p in rot.members:
+        if _static_reason(instance, rot, p, w, reasons):
+            continue
+        if w in rot.frozen:
+            reasons.add(p, "is not in the frozen week", "are not in the frozen week", "H008")
+            continue
+        if p in holder:
+            reasons.add(p, f"is {holder[p].value}", f"are {holder[p].value}", "H002")
+            continue
+        elsewhere = sorted(
+            instance.rotations[r].name
+            for (r, q, k, _lay) in witness
+            if q == p
+            and r != rot.index
+            and instance.rotations[r]
+            .problem.weeks[k]
+            .overlaps(rot.problem.weeks[w].start, rot.problem.weeks[w].end)
+        )
+        if elsewhere:
+            reasons.add(
+                p,
+                f"is on call in {_names(sorted(set(elsewhere)))}",
+                "are on call elsewhere",
+                "H007",
+            )
+            continue
+        before, k = 0, w - 1
+        while k >= 0 and _on(witness, rot, p, k):
+            before, k = before + 1, k - 1
+        # A stint reaching back to week 0 continues the carried-over one.
+        pre = rot.run_before.get(p, 0) if k < 0 else 0
+        after, k = 0, w + 1
+        while k < rot.n_weeks and _on(witness, rot, p, k):
+            after, k = after + 1, k + 1
+        after_last = w + after
+        if before + after + pre + 1 > rot.limit:
+            spans = []
+            if pre:
+                spans.append(f"{pre} week(s) before the plan")
+            if before:
+                spans.append(_span(w - before, w - 1))
+            if after:
+                spans.append(_span(w + 1, after_last))
+            reasons.add(
+                p,
+                f"has reached max_consecutive_weeks={rot.limit} (on call in {' and '.join(spans)})",
+                f"have reached max_consecutive_weeks={rot.limit}",
+                "H003",
+            )
+            continue
+        reasons.add(
+            p,
+            "could take it only by breaking another rule",
+            "could take it only by breaking another rule",
+            "H001",
+        )
+    text = reasons.text() or "the schedule has no members"
+    if w in rot.frozen:
+        text = _frozen_sentence(rot, w, instance) + "; " + text
+    return f"{_where(instance, rot, w)}: nobody can be {layer.value}: {text}", reasons.codes
+
+
+def _on(witness: set[Cell], rot: Rotation, p: str, k: int) -> bool:
+    return any((rot.index, p, k, layer) in witness for layer in rot.layers)
+
+
+def explain_infeasible(instance: Instance, options: PlanOptions) -> InfeasibleError:
+    """Explain a proven infeasibility (the planning model has already said INFEASIBLE)."""
+    m = ModelBuilder(instance, explain=True)
+    for constraint in HARD_CONSTRAINTS:
+        constraint.add(m)
+    core = _core(m, options)
+    if not core:
+        return InfeasibleError(
+            ["the rules admit no plan, but no small set of conflicting rules was found in time"],
+            [],
+        )
+    codes = {g.code for g in core}
+    conflicts: list[str] = []
+    witness = _witness(m, core, options) if any(g.code == "H001" for g in core) else None
+    if witness is not None:
+        for g in core:
+            if g.code != "H001":
+                continue
+            rot = instance.rotations[g.rotation]
+            for layer in rot.layers:
+                held = [p for p in rot.members if (rot.index, p, g.week, layer) in witness]
+                if held:
+                    continue
+                sentence, found = _cover_sentence(instance, rot, g.week, layer, witness)
+                conflicts.append(sentence)
+                codes |= found
+                break
+    if not conflicts:
+        for g in core:
+            rot = instance.rotations[g.rotation]
+            detail = rule(g.code).summary
+            if g.code == "H003":
+                detail = f"max_consecutive_weeks={rot.limit}"
+            elif g.code == "H008":
+                detail = _frozen_sentence(rot, g.week, instance)
+            conflicts.append(f"{g.code} {_where(instance, rot, g.week)}: {detail}")
+        conflicts.insert(0, "these rules cannot all hold together:")
+    codes.discard("")
+    return InfeasibleError(conflicts, sorted(codes))

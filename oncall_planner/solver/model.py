@@ -1,0 +1,156 @@
+"""The CP-SAT model: decision variables behind a small container, and the builder that lets
+each hard rule and soft goal add its own part.
+
+The same builder makes two models. The *planning* model creates a Boolean only for cells no
+rule rules out (no variable at all for a time-off week) and adds every constraint as is. The
+*explanation* model creates every cell and guards each rule's constraints of one schedule-week
+with one assumption literal, named ``H006 time off | backend-primary | week 9``, so that an
+infeasibility core reads as rules and weeks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from ortools.sat.python import cp_model
+
+from oncall_planner.plans import Layer
+from oncall_planner.solver.instance import Cell, Instance, Rotation
+
+__all__ = ["Decisions", "Group", "ModelBuilder"]
+
+
+class Decisions:
+    """The Boolean decision variables, one per (rotation, person, week, layer) cell.
+
+    Variable names are human readable (``backend-primary:alice:w3:primary``) so that a solver
+    log or a core reads like the plan it is about.
+    """
+
+    def __init__(self, model: cp_model.CpModel, instance: Instance, *, every_cell: bool) -> None:
+        self.instance = instance
+        self._x: dict[Cell, cp_model.IntVar] = {}
+        self._by_slot: dict[tuple[int, int, Layer], list[tuple[str, cp_model.IntVar]]] = {}
+        self._by_person: dict[tuple[int, str], dict[int, list[cp_model.IntVar]]] = {}
+        for cell in instance.cells():
+            r, p, w, layer = cell
+            if not every_cell and not instance.allowed(*cell):
+                continue
+            name = f"{instance.rotations[r].name}:{p}:w{w}:{layer.value}"
+            var = model.new_bool_var(name)
+            self._x[cell] = var
+            self._by_slot.setdefault((r, w, layer), []).append((p, var))
+            self._by_person.setdefault((r, p), {}).setdefault(w, []).append(var)
+
+    def __len__(self) -> int:
+        return len(self._x)
+
+    def items(self) -> Iterable[tuple[Cell, cp_model.IntVar]]:
+        """Every (cell, variable), in a fixed order."""
+        return self._x.items()
+
+    def get(self, r: int, person: str, week: int, layer: Layer) -> cp_model.IntVar | None:
+        """The variable of a cell, or None when the cell has none."""
+        return self._x.get((r, person, week, layer))
+
+    def people_on(self, r: int, week: int, layer: Layer) -> list[tuple[str, cp_model.IntVar]]:
+        """(person, variable) for everyone who could hold a layer in a week."""
+        return self._by_slot.get((r, week, layer), [])
+
+    def on_call(self, r: int, person: str, week: int) -> list[cp_model.IntVar]:
+        """The person's variables (primary, secondary) in a week of a rotation."""
+        return self._by_person.get((r, person), {}).get(week, [])
+
+    def on_call_weeks(self, r: int, person: str) -> dict[int, list[cp_model.IntVar]]:
+        """Week → the person's variables in that week of a rotation."""
+        return self._by_person.get((r, person), {})
+
+    def in_layer(self, r: int, person: str, layer: Layer) -> list[cp_model.IntVar]:
+        """The person's variables of one layer over the horizon."""
+        rot = self.instance.rotations[r]
+        found = []
+        for w in range(rot.n_weeks):
+            var = self._x.get((r, person, w, layer))
+            if var is not None:
+                found.append(var)
+        return found
+
+
+@dataclass(frozen=True)
+class Group:
+    """One assumption of the explanation model: a rule's constraints in one schedule-week."""
+
+    code: str
+    rotation: int
+    week: int
+
+    def label(self, instance: Instance) -> str:
+        """``H006 | backend-primary | week 9``."""
+        return f"{self.code} | {instance.rotations[self.rotation].name} | week {self.week}"
+
+
+@dataclass
+class ModelBuilder:
+    """Holds the model while the rules add to it.
+
+    Attributes:
+        instance: What is planned.
+        explain: True for the explanation model (every cell, guarded constraints).
+        model: The CP-SAT model.
+        x: The decision variables.
+        groups: Assumption literal index → its group (explanation model only).
+    """
+
+    instance: Instance
+    explain: bool = False
+    model: cp_model.CpModel = field(default_factory=cp_model.CpModel)
+    x: Decisions = field(init=False)
+    groups: dict[int, Group] = field(default_factory=dict)
+    _literals: dict[Group, cp_model.IntVar] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.x = Decisions(self.model, self.instance, every_cell=self.explain)
+
+    @property
+    def rotations(self) -> list[Rotation]:
+        """The rotations planned."""
+        return self.instance.rotations
+
+    def literal(self, code: str, r: int, week: int) -> cp_model.IntVar:
+        """The assumption literal of a rule in one schedule-week (created on first use)."""
+        group = Group(code, r, week)
+        lit = self._literals.get(group)
+        if lit is None:
+            lit = self.model.new_bool_var(group.label(self.instance))
+            self._literals[group] = lit
+            self.groups[lit.index] = group
+        return lit
+
+    def require(self, code: str, r: int, week: int, constraint: cp_model.Constraint) -> None:
+        """Register a hard constraint just added to the model under its rule and week.
+
+        In the explanation model it is guarded by the group's assumption literal; in the
+        planning model it stays as it is.
+        """
+        if self.explain:
+            constraint.only_enforce_if(self.literal(code, r, week))
+
+    def forbid(self, code: str, predicate: Callable[[Cell], bool]) -> None:
+        """The explanation model's form of a rule that rules cells out before the search.
+
+        The planning model has no variable for such cells; here they exist, and one guarded
+        constraint per schedule-week sets them to 0.
+        """
+        if not self.explain:
+            return
+        by_group: dict[tuple[int, int], list[cp_model.IntVar]] = {}
+        for cell, var in self.x.items():
+            if predicate(cell):
+                by_group.setdefault((cell[0], cell[2]), []).append(var)
+        for (r, w), variables in sorted(by_group.items()):
+            self.require(code, r, w, self.model.add(sum(variables) == 0))
+
+    def assumptions(self) -> list[cp_model.IntVar]:
+        """Every assumption literal, in creation order."""
+        return list(self._literals.values())

@@ -1,0 +1,371 @@
+"""Plan-quality checks (P101–P107): shift boundaries, unknown entries, load and fairness.
+
+Loads are on-call time on the paged layers (primary and secondary; shadow weeks are training,
+not load). Fairness compares loads divided by ``capacity``, so a half-time member with half the
+weeks counts as balanced, and includes members with no on-call time at all: Grafana OnCall's
+balance score leaves them out, which hides the worst imbalance.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime, timedelta
+from itertools import pairwise
+
+from oncall_planner.fairness import BALANCED, balance_score
+from oncall_planner.loader import source_of
+from oncall_planner.plans import Layer, Plan, Shift
+from oncall_planner.report import Finding
+from oncall_planner.rules import rule
+from oncall_planner.spec import Member
+from oncall_planner.validate._common import (
+    PAGED_LAYERS,
+    ScheduleView,
+    member_path,
+    plural,
+    stamp,
+    week_list,
+)
+from oncall_planner.validate.schedule import trained_members
+
+__all__ = [
+    "MAX_SHARE",
+    "OUTLIER_FACTOR",
+    "QUARTER_WEEKS",
+    "check_plan",
+    "eligible_members",
+    "loads",
+    "unknown_schedules",
+]
+
+#: Google SRE book, ch. 11: at most 25 % of an engineer's time on call.
+MAX_SHARE = 0.25
+#: SRE book: everyone on call at least once a quarter; a quarter is 13 weeks.
+QUARTER_WEEKS = 13
+#: PagerDuty flags people at twice the team's mean load.
+OUTLIER_FACTOR = 2.0
+_WEEK_HOURS = 168.0
+
+
+def _hours(shift: Shift) -> float:
+    return (shift.end.astimezone(UTC) - shift.start.astimezone(UTC)).total_seconds() / 3600
+
+
+def eligible_members(view: ScheduleView) -> list[Member]:
+    """Members who may hold a paged layer at some point of the plan, sorted by id.
+
+    Trained members, and new engineers who finish shadowing before the plan ends.
+    """
+    return [m for m in view.problem.members if view.problem.needs_shadow(m) < len(view.weeks)]
+
+
+def loads(view: ScheduleView) -> dict[str, float]:
+    """Member id → on-call weeks (primary + secondary, in 168-hour weeks) over capacity.
+
+    Every eligible member appears, with 0.0 if never on call.
+    """
+    hours = {m.id: 0.0 for m in eligible_members(view)}
+    capacity = {m.id: m.capacity for m in view.schedule.participants.members}
+    for s in view.on_call_shifts():
+        if s.person in hours:
+            hours[s.person] += _hours(s)
+    return {p: h / _WEEK_HOURS / capacity[p] for p, h in sorted(hours.items())}
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.1f}".rstrip("0").rstrip(".")
+
+
+# ---------------------------------------------------------------------------------------------
+# P101: shift boundaries, gaps and overlaps
+
+
+def _boundaries(view: ScheduleView) -> Iterator[Finding]:
+    src = source_of(view.schedule)
+    weeks = view.weeks
+    off: dict[Layer, list[Shift]] = {}
+    outside: list[Shift] = []
+    for s in view.plan.shifts:
+        if s.week >= len(weeks):
+            outside.append(s)
+        elif s.start != weeks[s.week].start or s.end != weeks[s.week].end:
+            off.setdefault(s.layer, []).append(s)
+    handoff = f"{view.schedule.handoff_time:%H:%M} {view.schedule.timezone}"
+    for layer, shifts in sorted(off.items(), key=lambda e: e[0].order):
+        s = shifts[0]
+        w = weeks[s.week]
+        yield src.finding(
+            "P101",
+            ("schedule", "handoff_time"),
+            f"{plural(len(shifts), layer.value + ' shift')} off the local handoff time "
+            f"({handoff}): week {s.week} ({s.person}) runs {stamp(s.start)} – {stamp(s.end)}, "
+            f"but the week is {stamp(w.start)} – {stamp(w.end)}",
+            hint="compute handoffs as the local wall time 7 days later, not +168 h in UTC "
+            "(weeks across a DST change are 167 h or 169 h long); re-plan or fix the times",
+        )
+    if outside:
+        s = outside[0]
+        yield src.finding(
+            "P101",
+            ("schedule", "handoff_time"),
+            f"{plural(len(outside), 'shift')} outside the plan's {len(weeks)} weeks "
+            f"(e.g. week {s.week}, {s.layer.value}, {s.person})",
+            hint="week indices run from 0 to weeks - 1",
+        )
+
+
+def _gaps(view: ScheduleView) -> Iterator[Finding]:
+    src = source_of(view.schedule)
+    layers = [Layer.PRIMARY]
+    if view.schedule.uses_secondary:
+        layers.append(Layer.SECONDARY)
+    for layer in layers:
+        shifts = sorted(
+            (s for s in view.plan.shifts if s.layer is layer and s.week < len(view.weeks)),
+            key=lambda s: (s.start.astimezone(UTC), s.week, s.person),
+        )
+        gaps: list[tuple[Shift, Shift]] = []
+        overlaps: list[tuple[Shift, Shift]] = []
+        for a, b in pairwise(shifts):
+            if a.week == b.week:
+                continue  # two people on one layer in one week is H001's to report
+            if b.start < a.end:
+                overlaps.append((a, b))
+            elif b.start > a.end and b.week == a.week + 1:
+                # A missing week is H001's to report; here adjacent weeks fail to meet.
+                gaps.append((a, b))
+        for kind, pairs in (("gap", gaps), ("overlap", overlaps)):
+            if not pairs:
+                continue
+            a, b = pairs[0]
+            lo, hi = (a.end, b.start) if kind == "gap" else (b.start, a.end)
+            size = (hi.astimezone(UTC) - lo.astimezone(UTC)) / timedelta(hours=1)
+            who = (
+                "nobody is paged"
+                if kind == "gap"
+                else f"{a.person} and {b.person} are both {layer.value}"
+            )
+            yield src.finding(
+                "P101",
+                ("schedule", "handoff_time"),
+                f"{plural(len(pairs), layer.value + ' ' + kind)} between consecutive shifts: "
+                f"{who} from {stamp(lo)} to {stamp(hi)} ({_fmt(size)} h, between weeks "
+                f"{a.week} and {b.week})",
+                hint="each shift must end exactly when the next one starts, at the handoff",
+            )
+
+
+# ---------------------------------------------------------------------------------------------
+# P102: entries the schedules do not define
+
+
+def unknown_schedules(
+    plan: Plan, known: Sequence[str], *, file: str | None = None
+) -> list[Finding]:
+    """P102 for plan schedules that no checked schedule file defines."""
+    found = []
+    for i, sp in enumerate(plan.schedules):
+        if sp.name in known:
+            continue
+        close = difflib.get_close_matches(sp.name, list(known), n=1, cutoff=0.6)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        hint += "checked schedules: " + (", ".join(sorted(known)) or "none")
+        found.append(
+            rule("P102").finding(
+                f"the plan has schedule {sp.name!r}, which no checked schedule file defines",
+                file=file,
+                path=f"schedules[{i}].name",
+                hint=hint,
+            )
+        )
+    return found
+
+
+def _unknown_people(view: ScheduleView) -> Iterator[Finding]:
+    ids = [m.id for m in view.schedule.participants.members]
+    weeks: dict[str, list[int]] = {}
+    for s in view.plan.shifts:
+        if s.person not in ids:
+            weeks.setdefault(s.person, []).append(s.week)
+    for person, found in sorted(weeks.items()):
+        close = difflib.get_close_matches(person, ids, n=1, cutoff=0.6)
+        yield source_of(view.schedule).finding(
+            "P102",
+            ("schedule", "participants", "members"),
+            f"the plan puts {person!r} on call in {week_list(sorted(set(found)))}, but "
+            f"{person!r} is not a member of {view.schedule.name!r}",
+            key=True,
+            hint=(f"did you mean {close[0]!r}? " if close else "")
+            + "plan only members listed under participants.members",
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# P103: on-call share across the org
+
+
+def _merged_hours(intervals: list[tuple[datetime, datetime]]) -> float:
+    total = 0.0
+    end: datetime | None = None
+    for a, b in sorted(intervals):
+        if end is not None and a < end:
+            if b > end:
+                total += (b - end).total_seconds()
+                end = b
+            continue
+        total += (b - a).total_seconds()
+        end = b
+    return total / 3600
+
+
+def _shares(views_: Sequence[ScheduleView]) -> Iterator[Finding]:
+    on_call: dict[str, list[tuple[datetime, datetime]]] = {}
+    spans: dict[str, list[tuple[datetime, datetime]]] = {}
+    home: dict[str, ScheduleView] = {}
+    people = {v.schedule.name: set(v.plan.people()) for v in views_}
+    for view in views_:
+        if not view.weeks:
+            continue
+        span = (view.weeks[0].start.astimezone(UTC), view.weeks[-1].end.astimezone(UTC))
+        for m in view.schedule.participants.members:
+            spans.setdefault(m.id, []).append(span)
+            home.setdefault(m.id, view)
+        for s in view.on_call_shifts():
+            on_call.setdefault(s.person, []).append(
+                (s.start.astimezone(UTC), s.end.astimezone(UTC))
+            )
+    for person, intervals in sorted(on_call.items()):
+        if person not in spans:
+            continue  # P102 reports unknown people
+        hours = _merged_hours(intervals)
+        horizon = _merged_hours(spans[person])
+        share = hours / horizon if horizon else 0.0
+        if share <= MAX_SHARE:
+            continue
+        view = home[person]
+        in_schedules = sorted(v.schedule.name for v in views_ if person in people[v.schedule.name])
+        yield source_of(view.schedule).finding(
+            "P103",
+            member_path(view.schedule, person),
+            f"{person} is on call {share * 100:.0f} % of the time ({_fmt(hours / _WEEK_HOURS)} of "
+            f"{_fmt(horizon / _WEEK_HOURS)} weeks, primary or secondary, in "
+            f"{', '.join(in_schedules)}); the SRE guidance is at most 25 %",
+            hint="grow the rotation (8 people for weekly primary + secondary) or drop the "
+            "secondary layer",
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# P104–P107: per-schedule exposure and fairness
+
+
+def _quarters(view: ScheduleView) -> Iterator[Finding]:
+    trained = set(trained_members(view.schedule))
+    weeks = view.weeks
+    on_call_weeks: dict[str, set[int]] = {}
+    for s in view.on_call_shifts():
+        on_call_weeks.setdefault(s.person, set()).add(s.week)
+    for q0 in range(0, len(weeks) - QUARTER_WEEKS + 1, QUARTER_WEEKS):
+        window = set(range(q0, q0 + QUARTER_WEEKS))
+        for member in view.problem.members:
+            if member.id not in trained or on_call_weeks.get(member.id, set()) & window:
+                continue
+            away = view.problem.unavailable.get(member.id, frozenset()) & window
+            if len(away) == len(window):
+                continue  # away the whole quarter: nothing to plan differently
+            note = f" (on time off in {plural(len(away), 'week')} of them)" if away else ""
+            yield source_of(view.schedule).finding(
+                "P104",
+                member_path(view.schedule, member.id),
+                f"{member.id} is never on call in weeks {q0}–{q0 + QUARTER_WEEKS - 1} "
+                f"({weeks[q0].start:%Y-%m-%d} – {weeks[q0 + QUARTER_WEEKS - 1].end:%Y-%m-%d})"
+                f"{note}",
+                hint="give everyone at least one week a quarter to stay familiar with the "
+                "systems (SRE book)",
+            )
+
+
+def _balance(view: ScheduleView) -> Iterator[Finding]:
+    load = loads(view)
+    if len(load) < 2:
+        return
+    score = balance_score(list(load.values()))
+    if score >= BALANCED:
+        return
+    shown = ", ".join(f"{p} {_fmt(x)}" for p, x in load.items())
+    yield source_of(view.schedule).finding(
+        "P105",
+        ("schedule", "participants", "members"),
+        f"balance score {score * 100:.1f} % is below 95 % (on-call weeks over capacity: {shown})",
+        key=True,
+        hint="even out the weeks; scores count every eligible member, including those with "
+        "no on-call time",
+    )
+
+
+def _outliers(view: ScheduleView) -> Iterator[Finding]:
+    load = loads(view)
+    if len(load) < 2:
+        return
+    mean = sum(load.values()) / len(load)
+    for person, x in load.items():
+        if mean > 0 and x >= OUTLIER_FACTOR * mean:
+            yield source_of(view.schedule).finding(
+                "P106",
+                member_path(view.schedule, person),
+                f"{person} carries {_fmt(x)} on-call weeks (over capacity), {x / mean:.1f}× the "
+                f"team mean of {_fmt(mean)}",
+                hint="move some of their weeks to people below the mean",
+            )
+
+
+def _holidays(view: ScheduleView) -> Iterator[Finding]:
+    holiday_weeks = sorted(w for w in view.problem.holiday_weeks if w < len(view.weeks))
+    if len(holiday_weeks) < 2:
+        return
+    counts: dict[str, list[int]] = {m.id: [] for m in eligible_members(view)}
+    for w in holiday_weeks:
+        for layer in PAGED_LAYERS:
+            for p in view.on(w, layer):
+                if p in counts and w not in counts[p]:
+                    counts[p].append(w)
+    # Someone who is away in every holiday week could not have taken one.
+    free = {
+        p for p in counts if not set(holiday_weeks) <= view.problem.unavailable.get(p, frozenset())
+    }
+    most = max(len(v) for v in counts.values())
+    none = sorted(p for p in free if not counts[p])
+    if most < 2 or not none:
+        return
+    heavy = sorted(p for p, v in counts.items() if len(v) == most)
+    names = {w: ", ".join(h.name for h in view.problem.holiday_weeks[w]) for w in holiday_weeks}
+    shown = "; ".join(
+        f"{p} has {most} ({', '.join(f'week {w}: {names[w]}' for w in sorted(counts[p]))})"
+        for p in heavy
+    )
+    yield source_of(view.schedule).finding(
+        "P107",
+        ("schedule", "holidays"),
+        f"holiday weeks are uneven: {shown}, while {', '.join(none)} "
+        f"{'has' if len(none) == 1 else 'have'} none",
+        key=True,
+        hint="give each holiday week to someone who has had none before repeating anyone",
+    )
+
+
+def check_plan(views_: Sequence[ScheduleView]) -> list[Finding]:
+    """Every P-rule finding for the planned schedules of one org."""
+    found: list[Finding] = []
+    for view in views_:
+        found += [
+            *_boundaries(view),
+            *_gaps(view),
+            *_unknown_people(view),
+            *_quarters(view),
+            *_balance(view),
+            *_outliers(view),
+            *_holidays(view),
+        ]
+    found += _shares(views_)
+    return found
