@@ -12,9 +12,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev,review]"
 	touch $(STAMP)
 
+# The main job on the example: plan a quarter, check the plan and the escalation policy against
+# the severity framework, and write the calendar feeds. Outputs go to out/ (ignored by git).
+DEMO_PLAN := out/backend-primary-2027Q1.json
+
 demo: $(STAMP)
-	$(BIN)/oncall-planner check schedules/
-	$(BIN)/oncall-planner plan schedules/backend-primary.yaml --start 2027-01-04 --weeks 13
+	$(BIN)/oncall-planner plan schedules/backend-primary.yaml --start 2027-01-04 --weeks 13 -o $(DEMO_PLAN)
+	$(BIN)/oncall-planner check schedules/backend-primary.yaml --plan $(DEMO_PLAN) --severity schedules/severity.yaml
+	$(BIN)/oncall-planner ical $(DEMO_PLAN) -o out/feeds --tz-mode tzid
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
