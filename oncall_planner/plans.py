@@ -47,6 +47,7 @@ __all__ = [
     "PLAN_FORMAT",
     "Layer",
     "Person",
+    "PersonFairness",
     "Plan",
     "PlanLevel",
     "SchedulePlan",
@@ -95,6 +96,25 @@ class Shift(_Model):
         return (self.week, self.layer.order, self.person)
 
 
+class PersonFairness(_Model):
+    """One member's load in a plan against the fair share the planner aimed at."""
+
+    person: str = Field(description="Member id.")
+    primary_weeks: int = Field(ge=0, description="Primary weeks in this plan.")
+    secondary_weeks: int = Field(ge=0, description="Secondary weeks in this plan.")
+    shadow_weeks: int = Field(ge=0, description="Shadow weeks in this plan.")
+    holiday_weeks: int = Field(ge=0, description="Primary or secondary weeks holding a holiday.")
+    load: float = Field(
+        ge=0, description="primary_weight × primary + secondary_weight × secondary weeks."
+    )
+    fair_share: float = Field(
+        ge=0,
+        description="The load the planner aimed at: the plan's load shared by capacity × "
+        "available weeks, corrected for history already served.",
+    )
+    capacity: float = Field(gt=0, le=1, description="The member's part-time share.")
+
+
 class SchedulePlan(_Model):
     """The shifts of one schedule."""
 
@@ -108,6 +128,9 @@ class SchedulePlan(_Model):
     )
     contacts: dict[str, Person] = Field(
         default_factory=dict, description="Escalation contacts by key (optional)."
+    )
+    fairness: tuple[PersonFairness, ...] = Field(
+        default=(), description="Per-person load against fair share, from the planner (optional)."
     )
 
     @model_validator(mode="after")
@@ -272,6 +295,7 @@ class Plan(_Model):
                         if sp.contacts
                         else {}
                     ),
+                    **({"fairness": [f.model_dump() for f in sp.fairness]} if sp.fairness else {}),
                     "shifts": [
                         {
                             "week": s.week,

@@ -87,15 +87,12 @@ def _local(plan: Plan, name: str, week: int) -> str:
     return ""
 
 
-def format_table(
-    plan: Plan, schedules: Sequence[Schedule], shares: Mapping[str, Mapping[str, float]]
-) -> str:
-    """The plan as a readable table per schedule, then a fairness summary per person.
+def format_table(plan: Plan, schedules: Sequence[Schedule]) -> str:
+    """The plan as a readable table per schedule, then its per-person fairness summary.
 
     Args:
-        plan: The plan.
+        plan: The plan (its ``fairness`` summary comes from the planner).
         schedules: Its schedules.
-        shares: Schedule name → member id → fair share of load (from ``fair_shares``).
     """
     from oncall_planner.expand import expand
     from oncall_planner.fairness import balance_score
@@ -132,36 +129,25 @@ def format_table(
         if problem.holiday_weeks:
             out.append("* holiday week")
         out.append("")
-        # Fairness: load units (primary 2, secondary 1 by default) against fair share.
-        members = sorted(schedule.participants.members, key=lambda m: m.id)
-        hol = set(problem.holiday_weeks)
+        # Fairness: load units (primary_weight, secondary_weight) against the fair share.
+        capacity = {m.id: m.capacity for m in schedule.participants.members}
+        trainees = {m.id for m in schedule.participants.members if m.new_engineer}
         summary: list[tuple[str, ...]] = [
             ("person", "primary", "secondary", "shadow", "holiday", "load", "fair share")
         ]
         loads: list[float] = []
-        counts = {m.id: dict.fromkeys(Layer, 0) for m in members}
-        holidays = dict.fromkeys(counts, 0)
-        for s in sp.shifts:
-            if s.person in counts:
-                counts[s.person][s.layer] += 1
-                if s.week in hol and s.layer is not Layer.SHADOW:
-                    holidays[s.person] += 1
-        for m in members:
-            c = counts[m.id]
-            load = 2 * c[Layer.PRIMARY] + c[Layer.SECONDARY]
-            share = shares.get(sp.name, {}).get(m.id, 0.0)
-            per_cap = load / m.capacity
-            if not m.new_engineer:
-                loads.append(per_cap)
+        for entry in sp.fairness:
+            if entry.person not in trainees:
+                loads.append(entry.load / capacity.get(entry.person, 1.0))
             summary.append(
                 (
-                    plan.display_name(m.id),
-                    str(c[Layer.PRIMARY]),
-                    str(c[Layer.SECONDARY]),
-                    str(c[Layer.SHADOW]),
-                    str(holidays[m.id]),
-                    str(load),
-                    f"{share:.1f}",
+                    plan.display_name(entry.person),
+                    str(entry.primary_weeks),
+                    str(entry.secondary_weeks),
+                    str(entry.shadow_weeks),
+                    str(entry.holiday_weeks),
+                    f"{entry.load:g}",
+                    f"{entry.fair_share:.1f}",
                 )
             )
         widths = [max(len(r[i]) for r in summary) for i in range(7)]
@@ -171,8 +157,9 @@ def format_table(
                 out.append("  ".join("-" * w for w in widths))
         out.append(
             f"balance score {balance_score(loads):.0%} (load per unit of capacity of trained "
-            "members, this plan only). load = 2 × primary + secondary; fair share = this "
-            "plan's load shared by capacity × available weeks, minus history already served"
+            "members, this plan only). load = primary_weight × primary + secondary_weight × "
+            "secondary (2 and 1 by default); fair share = this plan's load shared by capacity × "
+            "available weeks, minus history already served"
         )
         out.append("")
     info = plan.solve
@@ -192,7 +179,6 @@ def run(args: argparse.Namespace) -> int:
     from oncall_planner.errors import InfeasibleError
     from oncall_planner.plans import Plan
     from oncall_planner.solver import PlanOptions, plan_org
-    from oncall_planner.solver.api import fair_shares
 
     target = Path(args.target)
     if not target.exists():
@@ -232,16 +218,7 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "json" or args.output == "-":
         sys.stdout.write(result.to_json())
     else:
-        shares = fair_shares(
-            schedules,
-            args.start,
-            args.weeks,
-            previous=previous,
-            freeze_until=args.freeze_until,
-            options=options,
-            history=history,
-        )
-        print(format_table(result, schedules, shares))
+        print(format_table(result, schedules))
         if args.output:
             print(f"plan written to {args.output}")
     return 0

@@ -14,7 +14,7 @@ from ortools.sat.python import cp_model
 
 from oncall_planner.errors import InfeasibleError, SolverTimeoutError
 from oncall_planner.loader import Org
-from oncall_planner.plans import Layer, Plan, SchedulePlan, Shift, SolveInfo
+from oncall_planner.plans import Layer, PersonFairness, Plan, SchedulePlan, Shift, SolveInfo
 from oncall_planner.solver.constraints import HARD_CONSTRAINTS
 from oncall_planner.solver.explain import explain_infeasible, prechecks
 from oncall_planner.solver.greedy import greedy_assignment
@@ -31,7 +31,7 @@ from oncall_planner.solver.options import PlanOptions
 from oncall_planner.spec import MemberHistory, Schedule
 from oncall_planner.validate.hard import check_hard
 
-__all__ = ["fair_shares", "plan", "plan_org"]
+__all__ = ["plan", "plan_org"]
 
 log = logging.getLogger(__name__)
 
@@ -268,6 +268,38 @@ def _solve_by_stages(
     return _Outcome(status, cells, objective, objective if proven else bound, proven)
 
 
+def _with_fairness(result: Plan, instance: Instance, options: PlanOptions) -> Plan:
+    """The plan with each schedule's per-person summary: weeks per layer, load, fair share."""
+    pw, sw = options.primary_weight, options.secondary_weight
+    updated = []
+    for rot in instance.rotations:
+        sp = result.schedule(rot.name)
+        targets = fair_targets(instance, rot, options)
+        holidays = set(rot.problem.holiday_weeks)
+        rows = []
+        for pid, member in rot.members.items():
+            mine = sp.shifts_of(pid)
+            count = {layer: sum(s.layer is layer for s in mine) for layer in Layer}
+            rows.append(
+                PersonFairness(
+                    person=pid,
+                    primary_weeks=count[Layer.PRIMARY],
+                    secondary_weeks=count[Layer.SECONDARY],
+                    shadow_weeks=count[Layer.SHADOW],
+                    holiday_weeks=sum(
+                        s.week in holidays for s in mine if s.layer is not Layer.SHADOW
+                    ),
+                    load=pw * count[Layer.PRIMARY] + sw * count[Layer.SECONDARY],
+                    fair_share=round(targets.get(pid, 0.0), 3),
+                    capacity=member.capacity,
+                )
+            )
+        updated.append(
+            sp.model_copy(update={"fairness": tuple(sorted(rows, key=lambda r: r.person))})
+        )
+    return result.model_copy(update={"schedules": tuple(updated)})
+
+
 def _solve(
     schedules: Sequence[Schedule],
     start: date,
@@ -342,7 +374,8 @@ def _solve(
         workers=options.workers,
         ortools_version=_ortools_version(),
     )
-    result = _to_plan(instance, cells, start, info).annotate(schedules)
+    result = _with_fairness(_to_plan(instance, cells, start, info), instance, options)
+    result = result.annotate(schedules)
     problems = check_hard(
         schedules, result, previous=previous, freeze_until=freeze_until, history=history
     )
@@ -423,33 +456,3 @@ def plan_org(
         options=options,
         history=history,
     )
-
-
-def fair_shares(
-    org_or_schedules: Org | Sequence[Schedule],
-    start: date,
-    weeks: int,
-    *,
-    previous: Plan | None = None,
-    freeze_until: date | None = None,
-    options: PlanOptions | None = None,
-    history: Mapping[str, MemberHistory] | None = None,
-) -> dict[str, dict[str, float]]:
-    """Schedule name → member id → the fair share of load the planner aims at.
-
-    Load units are ``primary_weight`` per primary week and ``secondary_weight`` per secondary
-    week. The share counts capacity, available weeks and the history being repaid.
-    """
-    schedules = (
-        org_or_schedules.schedules if isinstance(org_or_schedules, Org) else org_or_schedules
-    )
-    instance = build_instance(
-        list(schedules),
-        start,
-        weeks,
-        previous=previous,
-        freeze_until=freeze_until,
-        history=history,
-    )
-    opts = options or PlanOptions()
-    return {rot.name: fair_targets(instance, rot, opts) for rot in instance.rotations}
