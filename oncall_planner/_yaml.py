@@ -27,7 +27,7 @@ __all__ = ["MAX_BYTES", "MAX_NODES", "Located", "SourceMap", "format_path", "rea
 #: Largest document read, in bytes. Real schedules are a few kB; an org a few hundred.
 MAX_BYTES = 2 * 1024 * 1024
 #: Most values built from one document, aliases counted each time they are used.
-MAX_NODES = 200_000
+MAX_NODES = 100_000
 
 _STD = "tag:yaml.org,2002:"
 _SAFE_TAGS = {
@@ -198,6 +198,22 @@ class _Builder:
         return result
 
 
+def _compose(text: str) -> list[Node]:
+    """The document nodes, composed by libyaml when present (20× faster than pure Python).
+
+    On a syntax error the pure-Python composer runs again, for its clearer messages
+    ("found character '\\t' that cannot start any token" instead of libyaml's "found character
+    that cannot start any token"); both report the same positions.
+    """
+    fast = getattr(yaml, "CSafeLoader", None)
+    if fast is not None:
+        try:
+            return list(yaml.compose_all(text, Loader=fast))
+        except yaml.YAMLError:
+            pass
+    return list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+
+
 def read_yaml(text: str, *, file: str | None = None) -> Located:
     """Parse one YAML document safely, with positions.
 
@@ -226,7 +242,7 @@ def read_yaml(text: str, *, file: str | None = None) -> Located:
             "L007", "the file holds NUL bytes: it is binary, not YAML text", nul_line, None
         )
     try:
-        nodes = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+        nodes = _compose(text)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line = mark.line + 1 if mark else None

@@ -73,7 +73,8 @@ class Layer(StrEnum):
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # Built on first use: `check` without a plan never pays for the plan models.
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class Shift(_Model):
