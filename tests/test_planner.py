@@ -324,7 +324,7 @@ def test_h008_replan_after_time_off_keeps_frozen_weeks_and_changes_little() -> N
     assert [s for s in second.schedule("team").shifts if s.week < 4] == old
     assert person not in (who(second, Layer.PRIMARY)[8], who(second, Layer.SECONDARY)[8])
     # One change is forced; fairness and spacing may move a few more (measured: 4).
-    assert 1 <= _changes(first, second, 4) <= 6
+    assert _changes(first, second, 4) in range(1, 7)
 
 
 def test_h008_replan_after_a_member_leaves_changes_little() -> None:

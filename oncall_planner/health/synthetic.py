@@ -14,7 +14,7 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
-from oncall_planner.health.pages import PageLog
+from oncall_planner.health.pages import CANONICAL_COLUMNS, PageLog
 from oncall_planner.loader import Org
 from oncall_planner.plans import Layer, Plan
 from oncall_planner.spec import Schedule
@@ -184,21 +184,7 @@ def synthetic_pages(
     frame = (
         pd.concat(frames, ignore_index=True)
         if frames
-        else pd.DataFrame(
-            {
-                c: []
-                for c in (
-                    "incident_id",
-                    "paged_at",
-                    "recipient",
-                    "acknowledged_at",
-                    "resolved_at",
-                    "severity",
-                    "service",
-                    "channel",
-                )
-            }
-        )
+        else pd.DataFrame({c: [] for c in CANONICAL_COLUMNS if c != "page_id"})
     )
     frame = frame.sort_values(["paged_at", "incident_id", "recipient"], kind="stable")
     frame = frame.reset_index(drop=True)
