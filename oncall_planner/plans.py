@@ -44,6 +44,7 @@ from oncall_planner.rules import rule
 from oncall_planner.spec import Schedule
 
 __all__ = [
+    "PAGED_LAYERS",
     "PLAN_FORMAT",
     "Layer",
     "Person",
@@ -70,6 +71,10 @@ class Layer(StrEnum):
     def order(self) -> int:
         """0 for primary, 1 for secondary, 2 for shadow."""
         return list(Layer).index(self)
+
+
+#: The layers that carry the pager and that escalation levels page (shadow never does).
+PAGED_LAYERS = (Layer.PRIMARY, Layer.SECONDARY)
 
 
 class _Model(BaseModel):

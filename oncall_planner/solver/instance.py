@@ -12,10 +12,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from oncall_planner.expand import Problem, expand
-from oncall_planner.plans import Layer, Plan
+from oncall_planner.plans import PAGED_LAYERS, Layer, Plan
 from oncall_planner.spec import Member, MemberHistory, Schedule
 from oncall_planner.validate.hard import (
-    ON_CALL,
     frozen_assignments,
     run_before_start,
     with_history,
@@ -236,7 +235,7 @@ def build_instance(
                 index = {w.start: w.index for w in problem.weeks}
                 for s in prev.shifts:
                     w = index.get(s.start)
-                    if w is not None and w not in rot.frozen and s.layer in ON_CALL:
+                    if w is not None and w not in rot.frozen and s.layer in PAGED_LAYERS:
                         rot.previous[(w, s.layer)] = s.person
         rot.trained_from = dict.fromkeys(members, 0)
         rotations.append(rot)

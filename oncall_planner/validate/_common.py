@@ -7,11 +7,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from oncall_planner.expand import Problem, Week, expand
-from oncall_planner.plans import Layer, Plan, SchedulePlan, Shift
+from oncall_planner.plans import PAGED_LAYERS, Layer, Plan, SchedulePlan, Shift
 from oncall_planner.spec import Schedule
 
 __all__ = [
-    "PAGED_LAYERS",
     "ScheduleView",
     "YamlPath",
     "at",
@@ -24,9 +23,6 @@ __all__ = [
 ]
 
 YamlPath = tuple[str | int, ...]
-
-#: The layers escalation levels can page (shadow is never paged).
-PAGED_LAYERS = (Layer.PRIMARY, Layer.SECONDARY)
 
 
 def human_duration(value: timedelta) -> str:
@@ -70,11 +66,12 @@ def stamp(instant: datetime) -> str:
     return f"{instant:%Y-%m-%d %H:%M} {instant.tzname()}"
 
 
-def member_path(schedule: Schedule, member_id: str) -> YamlPath:
-    """The YAML path of a member's entry, or of the member list if there is no such member."""
+def member_path(schedule: Schedule, member_id: str, *rest: str | int) -> YamlPath:
+    """The YAML path of a member's entry (or of a field under it, ``rest``), for located
+    findings; the member list itself if there is no such member."""
     for i, m in enumerate(schedule.participants.members):
         if m.id == member_id:
-            return ("schedule", "participants", "members", i)
+            return ("schedule", "participants", "members", i, *rest)
     return ("schedule", "participants", "members")
 
 

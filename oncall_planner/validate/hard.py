@@ -17,25 +17,21 @@ from datetime import date, datetime, time, timedelta
 
 from oncall_planner.expand import Problem, Week, expand, local_instant, member_zone, week_starts
 from oncall_planner.loader import source_of
-from oncall_planner.plans import Layer, Plan, SchedulePlan, Shift
+from oncall_planner.plans import PAGED_LAYERS, Layer, Plan, SchedulePlan, Shift
 from oncall_planner.report import Finding
 from oncall_planner.spec import Member, MemberHistory, Schedule
+from oncall_planner.validate._common import member_path
 from oncall_planner.validate.schedule import check_schedule
 
 __all__ = [
     "CHECKERS",
-    "ON_CALL",
     "HardContext",
     "check_hard",
     "freeze_instant",
     "frozen_assignments",
-    "member_path",
     "run_before_start",
     "with_history",
 ]
-
-#: The layers that carry the pager (shadow does not).
-ON_CALL = (Layer.PRIMARY, Layer.SECONDARY)
 
 # How far back a previous plan is searched for a stint running into week 0.
 _MAX_LOOKBACK_WEEKS = 60
@@ -50,14 +46,6 @@ def with_history(member: Member, history: Mapping[str, MemberHistory] | None) ->
     if history and member.id in history:
         return member.model_copy(update={"history": history[member.id]})
     return member
-
-
-def member_path(schedule: Schedule, person: str, *rest: str | int) -> tuple[str | int, ...]:
-    """The YAML path of a member entry (or of a field under it), for located findings."""
-    for i, m in enumerate(schedule.participants.members):
-        if m.id == person:
-            return ("schedule", "participants", "members", i, *rest)
-    return ("schedule", "participants", "members")
 
 
 def freeze_instant(schedule: Schedule, freeze_until: date) -> datetime:
@@ -122,7 +110,9 @@ def run_before_start(
             prev = None
     first = problem.weeks[0].start
     if prev is not None and any(s.start < first for s in prev.shifts):
-        on_call = {s.start for s in prev.shifts if s.person == member.id and s.layer in ON_CALL}
+        on_call = {
+            s.start for s in prev.shifts if s.person == member.id and s.layer in PAGED_LAYERS
+        }
         run = 0
         for w in _previous_weeks(problem, _MAX_LOOKBACK_WEEKS):
             if w.start not in on_call:
@@ -223,7 +213,7 @@ def check_max_consecutive(ctx: HardContext) -> Iterator[Finding]:
         limit = schedule.participants.max_consecutive_weeks
         weeks_of: dict[str, set[int]] = {}
         for s in _shifts(sp, problem):
-            if s.layer in ON_CALL:
+            if s.layer in PAGED_LAYERS:
                 weeks_of.setdefault(s.person, set()).add(s.week)
         for person, weeks in sorted(weeks_of.items()):
             member = ctx.member(schedule, person)
@@ -263,7 +253,7 @@ def check_shadowing(ctx: HardContext) -> Iterator[Finding]:
         for w in range(len(problem.weeks)):
             week_shifts = by_week.get(w, [])
             for s in week_shifts:
-                if s.layer in ON_CALL and done.get(s.person, 0) < need.get(s.person, 0):
+                if s.layer in PAGED_LAYERS and done.get(s.person, 0) < need.get(s.person, 0):
                     yield source_of(schedule).finding(
                         "H004",
                         member_path(schedule, s.person, "new_engineer"),

@@ -15,12 +15,11 @@ from itertools import pairwise
 
 from oncall_planner.fairness import BALANCED, balance_score
 from oncall_planner.loader import source_of
-from oncall_planner.plans import Layer, Plan, Shift
+from oncall_planner.plans import PAGED_LAYERS, Layer, Plan, Shift
 from oncall_planner.report import Finding
 from oncall_planner.rules import rule
 from oncall_planner.spec import Member
 from oncall_planner.validate._common import (
-    PAGED_LAYERS,
     ScheduleView,
     member_path,
     plural,
