@@ -159,7 +159,20 @@ def test_pages_per_shift_and_the_noisy_limit_across_dst(rv: QuarterlyReview) -> 
     assert week3["hours"] == 158.0
     assert week3["limit"] == pytest.approx(5 * 158 / 168, abs=1e-3)
     assert rv.team["noisy_shifts"] == 1
-    assert [f.code for f in rv.findings if f.code == "R301"] == ["R301"]
+    (noisy,) = [f for f in rv.findings if f.code == "R301"]
+    assert noisy.message.endswith(": 6 pages, more than 5 for this shift")
+
+
+def test_a_cut_shifts_limit_is_shown_rounded_and_explained(rv: QuarterlyReview) -> None:
+    from oncall_planner.health.compute import _noisy_shifts
+
+    s = rv.per_shift.copy()
+    s["noisy"] = (s["week"] == 3) & (s["layer"] == "primary")
+    (finding,) = _noisy_shifts(s, "pages.csv")
+    # 5 × 158/168 = 4.702…: shown as 4.7, with the reason it is not 5.
+    assert "more than 4.7 for this shift (the weekly limit, scaled to the part of the shift" in (
+        finding.message
+    )
 
 
 def test_incidents_per_12_hour_period(rv: QuarterlyReview) -> None:

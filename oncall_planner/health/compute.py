@@ -673,11 +673,16 @@ def _nan_none(x: float) -> float | None:
 def _noisy_shifts(per_shift: pd.DataFrame, source: str | None) -> list[Finding]:
     out = []
     for row in per_shift[per_shift["noisy"]].itertuples():
+        value = float(row.limit)  # type: ignore[arg-type]
+        limit = f"{round(value, 1):g}"
+        if value != round(value):
+            # A shift cut by the period's edges gets a share of the weekly limit.
+            limit += " (the weekly limit, scaled to the part of the shift inside the period)"
         out.append(
             rule("R301").finding(
                 f"{row.schedule} week {row.week} {row.layer} ({row.person}, "
                 f"{row.start:%Y-%m-%d %H:%M}–{row.end:%Y-%m-%d %H:%M}): {row.pages} pages, "
-                f"more than {row.limit:g} for this shift",
+                f"more than {limit} for this shift",
                 file=source,
                 path=f"{row.schedule}.week[{row.week}].{row.layer}",
                 hint="find the noisiest services in the incidents table and fix or demote "

@@ -243,7 +243,7 @@ class QuarterlyReview:
                 f"{r.start:%Y-%m-%d %H:%M %Z}",
                 str(r.pages),
                 str(r.incidents),
-                f"{r.limit:g}",
+                f"{round(float(r.limit), 1):g}",  # type: ignore[arg-type]
                 "noisy" if r.noisy else "",
             ]
             for r in self.per_shift.itertuples(index=False)
