@@ -674,7 +674,7 @@ def _noisy_shifts(per_shift: pd.DataFrame, source: str | None) -> list[Finding]:
     out = []
     for row in per_shift[per_shift["noisy"]].itertuples():
         value = float(row.limit)  # type: ignore[arg-type]
-        limit = f"{round(value, 1):g}"
+        limit = f"{round(value, 1):g} for this shift"
         if value != round(value):
             # A shift cut by the period's edges gets a share of the weekly limit.
             limit += " (the weekly limit, scaled to the part of the shift inside the period)"
@@ -682,7 +682,7 @@ def _noisy_shifts(per_shift: pd.DataFrame, source: str | None) -> list[Finding]:
             rule("R301").finding(
                 f"{row.schedule} week {row.week} {row.layer} ({row.person}, "
                 f"{row.start:%Y-%m-%d %H:%M}–{row.end:%Y-%m-%d %H:%M}): {row.pages} pages, "
-                f"more than {limit} for this shift",
+                f"more than {limit}",
                 file=source,
                 path=f"{row.schedule}.week[{row.week}].{row.layer}",
                 hint="find the noisiest services in the incidents table and fix or demote "
