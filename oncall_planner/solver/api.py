@@ -38,6 +38,9 @@ log = logging.getLogger(__name__)
 #: Rotations with more decision variables than this are solved by stages (see PlanOptions).
 STAGED_ABOVE_CELLS = 8000
 
+#: Share of the remaining time given to each stage but the last (see :func:`_solve_by_stages`).
+STAGE_SHARE = 0.9
+
 
 def _ortools_version() -> str:
     try:
@@ -154,10 +157,46 @@ def _solver(options: PlanOptions, limit: float) -> cp_model.CpSolver:
         # Probing still runs before the search without presolve: 3.2 s of a 7 s solve at
         # 200 members × 52 weeks, for no gain on this model (optimal in 5 s without it).
         params.cp_model_probing_level = 0
+    # A complete hint is still taken as the first solution, but the search no longer dives
+    # around it first: hinted with the fairness stage's plan (holiday load 46), an org's holiday
+    # stage ended at 46 against a bound of 25 after 4.9 s; with this, proven 25 in 2.2-5.0 s
+    # (docs/benchmarks.md). Measured with one worker only, so interleaved workers keep the
+    # default.
+    if options.workers == 1:
+        params.hint_conflict_limit = 0
     if options.workers > 1:
         # Parallel search is reproducible only when interleaved (research/cpsat.md §3.8).
         params.interleave_search = True
     return solver
+
+
+#: Deterministic-time budget of a stage's floor check (see :func:`_reach_floor`): about 1-4 s
+#: of wall time on the benchmark machine; the checks that succeeded needed at most 0.45.
+FLOOR_CHECK_DTIME = 1.0
+
+
+def _reach_floor(
+    m: ModelBuilder, term: GoalTerm, options: PlanOptions, limit: float
+) -> tuple[Any, cp_model.CpSolver]:
+    """Whether a plan reaches the goal's floor (``term.lb``): a feasibility solve, no objective.
+
+    A goal at its floor is proven optimal by the floor itself, and with the goal's value fixed
+    the solver only has to find a plan: an org's fairness stage took 1.0-1.6 s this way
+    against 2.6-4.9 s optimising, a 200-member rotation's 0.4-1.0 s against 1.0-6.0 s. When
+    the floor is out of reach the check usually says so at once (0.2 s at 200 members), and
+    the stage's bound rises to ``lb + 1``. The budget is deterministic time, so the outcome
+    does not depend on the machine unless the wall-clock ``limit`` runs out first.
+    """
+    probe = m.model.clone()
+    probe.clear_objective()  # type: ignore[no-untyped-call]
+    if options.workers > 1:
+        # A hinted model without an objective aborts interleaved workers in OR-Tools 9.15
+        # ("Check failed: heuristics.fixed_search").
+        probe.clear_hints()  # type: ignore[no-untyped-call]
+    probe.add(term.expr <= term.lb)
+    solver = _solver(options, limit)
+    solver.parameters.max_deterministic_time = FLOOR_CHECK_DTIME
+    return solver.solve(probe), solver
 
 
 def _cells(m: ModelBuilder, solver: cp_model.CpSolver) -> set[Cell]:
@@ -187,10 +226,13 @@ def _solve_by_stages(
 
     Same optimum as the weighted objective, without its large coefficients: an org of 20
     schedules found no plan in 10 s with one weighted solve, while its fairness stage alone was
-    proven optimal in 3 s. Each stage but the last gets 70 % of the remaining time and starts from
-    the previous stage's plan. The reported objective and bound are those of the weighted
-    objective, so that they compare with a weighted solve; when time runs out, the greedy plan
-    (``fallback``) is returned instead if it is better.
+    proven optimal in 3 s. Each stage first checks whether a plan reaches the goal's floor
+    (:func:`_reach_floor`), which proves the stage optimal at once, and only otherwise optimises.
+    Each stage but the last gets 90 % of the remaining time (the weighted gap is decided by the
+    highest goal left unproven: an org's holiday stage needed 5.0 s, 70 % gave it 4.7) and
+    starts from the previous stage's plan. The reported objective and bound are those of the
+    weighted objective, so that they compare with a weighted solve; when time runs out, the
+    greedy plan (``fallback``) is returned instead if it is better.
     """
     last: cp_model.CpSolver | None = None
     status: Any = cp_model.UNKNOWN
@@ -213,24 +255,37 @@ def _solve_by_stages(
                 if full is not None:
                     _hint(m, full[0])
             remaining = deadline - _time.perf_counter()
-            # Fairness comes first and is the hardest stage: earlier stages get more time.
-            solver = _solver(options, remaining if not pending else remaining * 0.7)
-            stage = solver.solve(m.model)
+            # Earlier stages get more time: a higher goal left unproven costs more of the gap.
+            share = remaining if not pending else remaining * STAGE_SHARE
+            floor_status, solver = _reach_floor(m, term, options, share)
+            if floor_status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                # The floor is a bound: nothing can be better.
+                stage, value, bound = cp_model.OPTIMAL, term.lb, float(term.lb)
+            else:
+                floor = term.lb + (1 if floor_status == cp_model.INFEASIBLE else 0)
+                remaining = deadline - _time.perf_counter()
+                solver = _solver(options, remaining if not pending else remaining * STAGE_SHARE)
+                stage = solver.solve(m.model)
+                found = stage in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+                value = round(solver.objective_value) if found else term.lb
+                bound = max(float(floor), solver.best_objective_bound) if found else float(floor)
             log.debug(
-                "stage %s: %s, value %s, bound %s, %.2f s",
+                "stage %s: %s, value %s, bound %s, %.2f s (floor check %s)",
                 _goal.name,
                 solver.status_name(stage),
-                solver.objective_value,
-                solver.best_objective_bound,
+                value,
+                bound,
                 solver.wall_time,
+                solver.status_name(floor_status),
             )
             if stage == cp_model.INFEASIBLE and last is None:
                 return _Outcome(stage)
             if stage not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 proven = False
                 break
-            value = round(solver.objective_value)
-            stages.append((term, value, solver.best_objective_bound))
+            if value <= bound:
+                stage = cp_model.OPTIMAL
+            stages.append((term, value, bound))
             proven = proven and stage == cp_model.OPTIMAL
             status, last = stage, solver
             # Lock the stage: later stages may not make this goal worse.
