@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
-from datetime import date, datetime
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal
@@ -39,6 +39,7 @@ import yaml
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from oncall_planner._io import parse_json
+from oncall_planner._yaml import read_yaml
 from oncall_planner.errors import PlanFileError
 from oncall_planner.rules import rule
 from oncall_planner.spec import Schedule
@@ -382,20 +383,11 @@ class Plan(_Model):
         Raises:
             PlanFileError: Not YAML, or not a valid plan.
         """
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as e:
-            mark = getattr(e, "problem_mark", None)
-            raise PlanFileError(
-                [
-                    rule("L001").finding(
-                        f"not valid YAML: {getattr(e, 'problem', e)}",
-                        file=source,
-                        line=mark.line + 1 if mark else None,
-                        column=mark.column + 1 if mark else None,
-                    )
-                ]
-            ) from e
+        # The same safe, capped reader as schedules: no alias bombs, duplicate keys reported.
+        located = read_yaml(text, file=source)
+        if located.problems:
+            raise PlanFileError(located.problems)
+        data = located.data
         return cls.from_data(data, source=source)
 
     @classmethod
@@ -418,19 +410,11 @@ class Plan(_Model):
 
 
 def merge_plans(plans: Iterable[Plan]) -> Plan:
-    """One plan holding the schedules of several (names must not repeat)."""
+    """One plan holding the schedules and people of several (schedule names must not repeat)."""
     schedules: list[SchedulePlan] = []
+    people: dict[str, Person] = {}
     for p in plans:
         schedules.extend(p.schedules)
-    return Plan(schedules=tuple(schedules))
-
-
-def aware(dt: datetime) -> datetime:
-    """Return ``dt`` if it is timezone-aware.
-
-    Raises:
-        ValueError: ``dt`` is naive (a naive datetime is always a bug here).
-    """
-    if dt.tzinfo is None or dt.utcoffset() is None:
-        raise ValueError(f"naive datetime {dt.isoformat()}: every instant must carry a zone")
-    return dt
+        for pid, info in p.people.items():
+            people.setdefault(pid, info)
+    return Plan(schedules=tuple(schedules), people=dict(sorted(people.items())))
