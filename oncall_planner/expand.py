@@ -88,31 +88,24 @@ def member_zone(member: Member, schedule: Schedule) -> ZoneInfo:
     return ZoneInfo(member.timezone) if member.timezone else schedule.zone
 
 
-def _time_off_intervals(member: Member, zone: ZoneInfo) -> list[tuple[datetime, datetime]]:
-    """Time off as ``[first day 00:00, day after last 00:00)`` in the member's zone."""
-    return [
-        (
-            local_instant(t.start, time(0), zone),
-            local_instant(t.last_day + timedelta(days=1), time(0), zone),
-        )
-        for t in member.time_off
-    ]
+def _days(first: date, last: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """Whole local days as ``[first 00:00, the day after last 00:00)``."""
+    return local_instant(first, time(0), zone), local_instant(
+        last + timedelta(days=1), time(0), zone
+    )
 
 
 def time_off_weeks(member: Member, schedule: Schedule, weeks: Sequence[Week]) -> frozenset[int]:
     """Indices of the weeks whose shift overlaps any of the member's time off."""
-    intervals = _time_off_intervals(member, member_zone(member, schedule))
+    zone = member_zone(member, schedule)
+    intervals = [_days(t.start, t.last_day, zone) for t in member.time_off]
     return frozenset(w.index for w in weeks if any(w.overlaps(a, b) for a, b in intervals))
-
-
-def _day_interval(day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
-    return local_instant(day, time(0), zone), local_instant(day + timedelta(days=1), time(0), zone)
 
 
 def _weeks_holding(days: Sequence[date], zone: ZoneInfo, weeks: Sequence[Week]) -> set[int]:
     found: set[int] = set()
     for d in days:
-        a, b = _day_interval(d, zone)
+        a, b = _days(d, d, zone)
         found |= {w.index for w in weeks if w.overlaps(a, b)}
     return found
 
@@ -127,7 +120,6 @@ class Problem:
         weeks: The weeks of the plan, in order.
         unavailable: Member id → indices of weeks they are on time off.
         holiday_weeks: Week index → the holidays inside it.
-        weekend_weeks: Every week covers a weekend; kept for symmetry with holidays.
     """
 
     schedule: Schedule
@@ -140,15 +132,6 @@ class Problem:
     def members(self) -> tuple[Member, ...]:
         """The roster, sorted by id so member order in the file never matters."""
         return tuple(sorted(self.schedule.participants.members, key=lambda m: m.id))
-
-    def week_of(self, day: date) -> int | None:
-        """The index of the week holding ``day`` (at local noon), or None."""
-        zone = self.schedule.zone
-        noon = local_instant(day, time(12), zone)
-        for w in self.weeks:
-            if w.start <= noon < w.end:
-                return w.index
-        return None
 
     def weeks_holding(self, days: Sequence[date]) -> set[int]:
         """Indices of the weeks overlapping any of these local days."""

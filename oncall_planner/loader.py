@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import difflib
 import os
-import types
 import typing
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -28,6 +27,7 @@ from oncall_planner.spec import Member, Schedule, ScheduleFile, SeverityFile, Se
 __all__ = [
     "Org",
     "dump_schedule",
+    "is_severity_file",
     "load_org",
     "load_schedule",
     "load_severity",
@@ -67,8 +67,6 @@ def _unwrap_model(annotation: Any) -> type[BaseModel] | None:
         found = _unwrap_model(arg)
         if found is not None:
             return found
-    if origin is types.UnionType:  # pragma: no cover - handled by get_args above
-        return None
     return None
 
 
@@ -346,7 +344,6 @@ class Org:
     schedules: tuple[Schedule, ...]
     severity: SeverityFramework | None = None
     directory: Path | None = None
-    files: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "schedules", tuple(sorted(self.schedules, key=lambda s: s.name)))
@@ -391,9 +388,11 @@ def schedule_files(directory: Path) -> list[Path]:
     )
 
 
-def _is_severity_file(path: Path) -> bool:
+def is_severity_file(path: Path) -> bool:
+    """True if the file's top-level key is ``severity_framework:`` (read from its head only)."""
     try:
-        head = path.read_text(encoding="utf-8", errors="replace")[:4096]
+        with path.open("rb") as fh:
+            head = fh.read(4096).decode("utf-8", errors="replace")
     except OSError:
         return False
     return any(line.startswith("severity_framework:") for line in head.splitlines())
@@ -417,7 +416,7 @@ def load_org(directory: str | os.PathLike[str]) -> Org:
     files: dict[str, str] = {}
     for path in schedule_files(folder):
         try:
-            if _is_severity_file(path):
+            if is_severity_file(path):
                 severity = load_severity(path)
                 continue
             schedule = load_schedule(path)
@@ -442,4 +441,4 @@ def load_org(directory: str | os.PathLike[str]) -> Org:
         )
     if problems:
         raise ScheduleError(sorted(problems, key=Finding.sort_key))
-    return Org(tuple(schedules), severity=severity, directory=folder, files=files)
+    return Org(tuple(schedules), severity=severity, directory=folder)

@@ -97,10 +97,6 @@ def _check_zone(value: object) -> str:
     return name
 
 
-def _check_duration(value: object) -> timedelta:
-    return parse_duration(value)
-
-
 def _check_hhmm(value: object) -> time:
     if isinstance(value, time):
         return value
@@ -133,7 +129,7 @@ ZoneName = Annotated[
 ]
 Duration = Annotated[
     timedelta,
-    BeforeValidator(_check_duration),
+    BeforeValidator(parse_duration),
     PlainSerializer(format_duration, return_type=str),
     WithJsonSchema(
         {
