@@ -161,6 +161,21 @@ def test_missing_files_are_usage_errors(capsys: pytest.CaptureFixture[str]) -> N
     assert code == 2 and "no such pages file: nope.csv" in err
 
 
+@pytest.mark.parametrize(
+    "content",
+    [b"not a calendar\n", b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n"],
+    ids=["not-a-feed", "no-member-shifts"],
+)
+def test_bad_history_feed_names_the_file(
+    files: dict[str, Path], capsys: pytest.CaptureFixture[str], content: bytes
+) -> None:
+    feed = files["dir"] / f"bad-{len(content)}.ics"
+    feed.write_bytes(content)
+    code, _, err = run(["review", SCHEDULE, "--pages", CSV, "--history", str(feed)], capsys)
+    assert code == 1
+    assert err.startswith(f"{feed}:") and "L008" in err and "<input>" not in err
+
+
 def test_lazy_imports() -> None:
     # Building the CLI never loads pandas or matplotlib; a review never loads ortools.
     code = (

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -88,7 +89,8 @@ def _history(feed: Path, org: Org) -> Plan:
         except FeedError as e:
             errors.append(e)
     if not plans:
-        raise errors[0]
+        # history_plan reads bytes and cannot name the file: its findings get it here.
+        raise FeedError([replace(f, file=f.file or str(feed)) for f in errors[0].findings])
     return merge_plans(plans)
 
 
