@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from oncall_planner import PageEvent, PageLog, PagesFileError, load_pages
+from oncall_planner.health.pages import PagesFormat
 from tests.conftest import DATA
 
 PAGES = DATA / "pages"
@@ -105,6 +106,19 @@ def test_explicit_format_and_detection(tmp_path: Path) -> None:
     unknown.write_text('{"items": []}')
     with pytest.raises(PagesFileError, match="cannot tell which export"):
         load_pages(unknown)
+
+
+@pytest.mark.parametrize(
+    ("fmt", "key"), [("pagerduty", "log_entries"), ("opsgenie", "data"), ("grafana", "results")]
+)
+def test_an_explicit_format_that_does_not_fit_is_an_error(fmt: PagesFormat, key: str) -> None:
+    # An export of another source must not load as zero pages and review as a quiet quarter.
+    other = "pagerduty-log-entries.json" if fmt != "pagerduty" else "opsgenie-alerts.json"
+    with pytest.raises(PagesFileError) as err:
+        load_pages(PAGES / other, format=fmt)
+    (finding,) = err.value.findings
+    assert finding.file and finding.file.endswith(other)
+    assert f"an object with a {key!r} list" in finding.message
 
 
 def test_bad_rows_name_file_row_and_column() -> None:

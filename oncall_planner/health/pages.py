@@ -497,16 +497,30 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def _records(data: Any, key: str) -> list[Any]:
+def _records(data: Any, key: str, file: str | None, fmt: str) -> list[Any]:
+    """The export's records: the list itself, or the list under ``key``.
+
+    Raises:
+        PagesFileError: Neither (the file is some other export, or not one at all).
+    """
     if isinstance(data, list):
         return data
     if isinstance(data, dict) and isinstance(data.get(key), list):
         return list(data[key])
-    return []
+    raise PagesFileError(
+        [
+            rule("L004").finding(
+                f"expected a {fmt} export: a list, or an object with a {key!r} list",
+                file=file,
+                path=key if isinstance(data, dict) else "",
+                hint="check --pages-format (format=), or leave it to 'auto'",
+            )
+        ]
+    )
 
 
 def _pagerduty(data: Any, file: str | None, *, lenient: bool) -> PageLog:
-    entries = _records(data, "log_entries")
+    entries = _records(data, "log_entries", file, "PagerDuty")
     acks: dict[str, str] = {}
     resolves: dict[str, str] = {}
     for e in entries:
@@ -565,7 +579,7 @@ def _plus_ms(created: str, ms: Any) -> str:
 
 
 def _opsgenie(data: Any, file: str | None, *, lenient: bool) -> PageLog:
-    alerts = _records(data, "data")
+    alerts = _records(data, "data", file, "Opsgenie")
     cols: dict[str, list[str]] = {c: [] for c in CANONICAL_COLUMNS}
     for a in alerts:
         created = _text(_get(a, "createdAt"))
@@ -602,7 +616,7 @@ def _grafana_label(group: Any, name: str) -> str:
 
 
 def _grafana(data: Any, file: str | None, *, lenient: bool) -> PageLog:
-    groups = _records(data, "results")
+    groups = _records(data, "results", file, "Grafana OnCall")
     cols: dict[str, list[str]] = {c: [] for c in CANONICAL_COLUMNS}
     for g in groups:
         cols["page_id"].append(_text(_get(g, "id")))
