@@ -309,6 +309,18 @@ def test_page_outlier(rv: QuarterlyReview) -> None:
     assert [f.path for f in rv2.findings if f.code == "R303"] == ["per_person.cem.pages"]
 
 
+@pytest.mark.parametrize("ignore", [("R30",), ("ALL",)])
+def test_a_schedules_ignore_list_drops_review_findings(
+    rv: QuarterlyReview, ignore: tuple[str, ...]
+) -> None:
+    # Prefixes and ALL read as in `check` (oncall_planner.report.matches_code).
+    schedule = fixture_schedule().model_copy(update={"ignore": ignore})
+    quiet = review(load_pages(PAGES / "review-team.csv"), fixture_plan(schedule), schedule, PERIOD)
+    assert {f.code[:3] for f in rv.findings} >= {"R30"}
+    kept = {f.code for f in rv.findings if ignore != ("ALL",) and not f.code.startswith("R30")}
+    assert {f.code for f in quiet.findings} == kept
+
+
 def test_trend_and_weeks(rv: QuarterlyReview) -> None:
     # Last 21 days (March 15 – April 4) hold p3, p4 and c1–c6: 8 pages.
     assert rv.per_day["trailing_mean"].iloc[-1] == pytest.approx(8 / 21, abs=1e-4)

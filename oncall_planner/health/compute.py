@@ -24,11 +24,11 @@ from oncall_planner.health.pages import PageLog, load_pages
 from oncall_planner.health.period import Period
 from oncall_planner.loader import Org
 from oncall_planner.plans import Layer, Plan
-from oncall_planner.report import Finding, Report
+from oncall_planner.report import Finding, Report, matches_code
 from oncall_planner.rules import rule
 from oncall_planner.spec import Schedule, SeverityFramework, SeverityLevel
 
-__all__ = ["BUCKETS", "DEFAULT_SEVERITY", "Settings", "compute"]
+__all__ = ["BUCKETS", "DEFAULT_SEVERITY", "Settings", "bucket_codes", "compute"]
 
 #: Time-of-day buckets, in code order (0, 1, 2).
 BUCKETS = ("business", "off_hours", "sleep")
@@ -139,6 +139,15 @@ def _severity_codes(values: pd.Series, framework: SeverityFramework) -> np.ndarr
     return result
 
 
+def bucket_codes(hour: np.ndarray, weekday: np.ndarray) -> np.ndarray:
+    """Index into :data:`BUCKETS` of each local time: sleep 22:00–08:00 every day, off-hours
+    evenings from 18:00 and weekends, business the rest."""
+    sleep = (hour >= 22) | (hour < 8)
+    off = ~sleep & ((weekday >= 5) | (hour >= 18))
+    codes: np.ndarray = np.where(sleep, 2, np.where(off, 1, 0))
+    return codes
+
+
 def _first_of(*keys: np.ndarray) -> np.ndarray:
     """True at the first occurrence of each combination of non-negative integer keys."""
     combined = np.zeros(len(keys[0]), dtype=np.int64)
@@ -152,21 +161,18 @@ def _first_of(*keys: np.ndarray) -> np.ndarray:
 # Inputs
 
 
-def _schedules(target: Schedule | Org) -> tuple[tuple[Schedule, ...], SeverityFramework | None]:
-    if isinstance(target, Org):
-        return tuple(target.schedules), target.severity
-    return (target,), None
-
-
 def _people(
     schedules: tuple[Schedule, ...], plan: Plan
 ) -> tuple[dict[str, str], dict[str, str], dict[str, str], set[str]]:
-    """Member id → name, id → zone name, alias (lower case) → id, and the trained members."""
+    """Member id → name, id → zone name, alias (lower case) → id, and the trained members.
+
+    ``schedules`` come sorted by name, so the first schedule naming a member wins.
+    """
     names: dict[str, str] = {}
     zones: dict[str, str] = {}
     aliases: dict[str, str] = {}
     trained: set[str] = set()
-    for s in sorted(schedules, key=lambda s: s.name):
+    for s in schedules:
         for m in sorted(s.participants.members, key=lambda m: m.id):
             names.setdefault(m.id, m.name)
             zones.setdefault(m.id, m.timezone or s.timezone)
@@ -289,10 +295,11 @@ def compute(
         log = PageLog.from_frame(pages)
     else:
         log = load_pages(pages)
-    schedules, org_severity = _schedules(schedule)
-    framework = severity or org_severity or DEFAULT_SEVERITY
+    org = schedule if isinstance(schedule, Org) else Org((schedule,))
+    schedules = org.schedules  # sorted by name
+    framework = severity or org.severity or DEFAULT_SEVERITY
     per = Period.of(period)
-    main = sorted(schedules, key=lambda s: s.name)[0]
+    main = schedules[0]
     by_name = {s.name: s for s in schedules}
     main_zone = main.zone
     start_utc, end_utc = per.bounds(main_zone)
@@ -346,9 +353,7 @@ def compute(
         local = frame.loc[mask, "paged_at"].dt.tz_convert(zname)
         hour[mask] = local.dt.hour.to_numpy()
         weekday[mask] = local.dt.day_of_week.to_numpy()
-    sleep = (hour >= 22) | (hour < 8)
-    off = ~sleep & ((weekday >= 5) | (hour >= 18))
-    bucket = np.where(sleep, 2, np.where(off, 1, 0))
+    bucket = bucket_codes(hour, weekday)
 
     # -- interruptions: non-email pages, one person's pages ≤ 60 s apart count once ----------
     email = (frame["channel"] == "email").to_numpy()
@@ -644,7 +649,7 @@ def compute(
     )
     return {
         "period": per,
-        "schedules": tuple(s.name for s in sorted(schedules, key=lambda s: s.name)),
+        "schedules": tuple(s.name for s in schedules),
         "zone": main.timezone,
         "team": team_summary,
         "per_person": per_person,
@@ -656,9 +661,7 @@ def compute(
         "findings": Report(tuple(findings)),
         "settings": cfg,
         "limits": {s.name: s.health_metrics.alert_if_pages_exceed for s in schedules},
-        "compensation": {
-            s.name: s.compensation.model_dump() for s in sorted(schedules, key=lambda s: s.name)
-        },
+        "compensation": {s.name: s.compensation.model_dump() for s in schedules},
     }
 
 
@@ -805,7 +808,7 @@ def _findings(
         *_off_rotation(per_person, source),
         *_on_call_share(per_person, cfg, "the period"),
     ]
-    return [f for f in found if not any(f.code.startswith(c) for c in ignored)]
+    return [f for f in found if not matches_code(f.code, ignored)]
 
 
 def _duration(seconds: float) -> str:

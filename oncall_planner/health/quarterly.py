@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from oncall_planner.health.compute import Settings, compute
+from oncall_planner.health.compute import Settings, _duration, compute
 from oncall_planner.health.pages import PageLog
 from oncall_planner.health.period import Period
 from oncall_planner.loader import Org
@@ -315,14 +315,10 @@ class QuarterlyReview:
 
 
 def _dur(seconds: Any) -> str:
+    """A duration for the tables, "–" when there is none (no acknowledgement, no resolution)."""
     if seconds is None or (isinstance(seconds, float) and math.isnan(seconds)):
         return "–"
-    s = float(seconds)
-    if s < 120:
-        return f"{s:.0f} s"
-    if s < 7200:
-        return f"{s / 60:.1f} min"
-    return f"{s / 3600:.1f} h"
+    return _duration(float(seconds))
 
 
 def _md_table(head: list[str], rows: list[list[str]]) -> list[str]:

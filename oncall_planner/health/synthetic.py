@@ -14,6 +14,7 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
+from oncall_planner.health.compute import bucket_codes
 from oncall_planner.health.pages import CANONICAL_COLUMNS, PageLog
 from oncall_planner.loader import Org
 from oncall_planner.plans import Layer, Plan
@@ -113,9 +114,7 @@ def synthetic_pages(
         local = pd.DatetimeIndex(cand.astype("datetime64[ns]")).tz_localize("UTC")
         local = local.tz_convert(sched.timezone)
         hour, wday = local.hour.to_numpy(), local.day_of_week.to_numpy()
-        sleep = (hour >= 22) | (hour < 8)
-        offh = ~sleep & ((wday >= 5) | (hour >= 18))
-        rate = _RATE[np.where(sleep, 2, np.where(offh, 1, 0))]
+        rate = _RATE[bucket_codes(hour, wday)]
         t_inc = cand[rng.random(n_cand) < rate / _RATE.max()]
         # Storms: a few six-hour windows at ten times the business-hour rate.
         storm_parts = [t_inc]
