@@ -85,6 +85,23 @@ def test_bad_plan_file_is_exit_1_without_traceback(
     assert "L004" in capsys.readouterr().err
 
 
+def test_unreadable_previous_feed_is_exit_1_with_its_file_and_line(
+    plan_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "feeds"
+    assert main(["ical", str(plan_file), "-o", str(out)]) == 0
+    feed = out / "people" / "bob.ics"
+    lines = feed.read_bytes().split(b"\r\n")
+    at = lines.index(b"SEQUENCE:0")
+    lines[at] = b"SEQUENCE:x"
+    feed.write_bytes(b"\r\n".join(lines))
+    capsys.readouterr()
+    assert main(["ical", str(plan_file), "-o", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"{feed}:{at + 1}: L008 error: VEVENT[0].SEQUENCE: ")
+    assert "Traceback" not in err
+
+
 def test_serve_usage_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["serve", str(tmp_path / "missing")]) == 2
     assert main(["serve", str(tmp_path), "--port", "70000"]) == 2

@@ -14,6 +14,7 @@ from icalendar.parser.string import _foldline
 from pydantic import ValidationError
 from test_ical_helpers import MEMBERS, TRICKY, make_schedule, replace_person, round_robin
 
+from oncall_planner.errors import FeedError
 from oncall_planner.ical import event_uid, to_ical
 from oncall_planner.ical._lines import fold
 from oncall_planner.plans import Layer, Plan, SchedulePlan, Shift, merge_plans
@@ -193,6 +194,25 @@ def test_13_changed_shift_keeps_uid_bumps_sequence_and_last_modified(
     assert b"SEQUENCE:1\r\n" in after3[uid5] and b"SEQUENCE:0\r\n" in after[uid5]
     # Same plan, same previous feed: nothing changes at all.
     assert to_ical(third, tz_mode=mode, previous_feed=newer) == newer  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("good", "bad", "prop"),
+    [("SEQUENCE:0", "SEQUENCE:x", "SEQUENCE"),
+     ("LAST-MODIFIED:20261005T000000Z", "LAST-MODIFIED:2026-10-05", "LAST-MODIFIED")],
+)  # fmt: skip
+def test_13_unreadable_previous_feed_is_a_located_feed_error(
+    berlin: Plan, good: str, bad: str, prop: str
+) -> None:
+    feed = to_ical(berlin).decode("utf-8")
+    lines = feed.split("\r\n")
+    second = [i for i, line in enumerate(lines) if line == good][1]  # the second event's
+    lines[second] = bad
+    with pytest.raises(FeedError) as caught:
+        to_ical(berlin, previous_feed="\r\n".join(lines).encode("utf-8"))
+    (finding,) = caught.value.findings
+    assert (finding.code, finding.line, finding.path) == ("L008", second + 1, f"VEVENT[1].{prop}")
+    assert repr(bad.partition(":")[2]) in finding.message
 
 
 def test_13_stamps_come_from_the_plan_not_the_clock(berlin: Plan) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from oncall_planner._io import write_atomic
@@ -68,7 +69,9 @@ def write_feeds(
 
     Raises:
         PlanFileError: A plan file cannot be read.
+        FeedError: A feed already in ``out`` (the previous revision) cannot be read.
     """
+    from oncall_planner.errors import FeedError
     from oncall_planner.ical import DEFAULT_DOMAIN, safe_name, to_ical
     from oncall_planner.ical.export import TzMode
     from oncall_planner.plans import Plan
@@ -77,32 +80,30 @@ def write_feeds(
     previous = Plan.read(previous_path) if previous_path else None
     root = Path(out)
     mode: TzMode = "tzid" if tz_mode == "tzid" else "utc"
-    uid_domain = domain or DEFAULT_DOMAIN
+    # (file, schedule, person): every layer of each schedule, then each person's shifts.
+    feeds: list[tuple[Path, str | None, str | None]] = [
+        (root / f"{safe_name(sp.name)}.ics", sp.name, None)
+        for sp in sorted(plan.schedules, key=lambda sp: sp.name)
+    ]
+    feeds += [
+        (root / "people" / f"{safe_name(person)}.ics", None, person)
+        for person in sorted(set(plan.people) | set(plan.person_ids()))
+    ]
     written: list[Path] = []
-    for sp in sorted(plan.schedules, key=lambda sp: sp.name):
-        target = root / f"{safe_name(sp.name)}.ics"
-        data = to_ical(
-            plan,
-            schedule=sp.name,
-            previous=previous,
-            previous_feed=_previous_feed(target),
-            tz_mode=mode,
-            domain=uid_domain,
-            contacts=contacts,
-        )
-        written.append(write_atomic(target, data))
-    people = sorted(set(plan.people) | set(plan.person_ids()))
-    for person in people:
-        target = root / "people" / f"{safe_name(person)}.ics"
-        data = to_ical(
-            plan,
-            person=person,
-            previous=previous,
-            previous_feed=_previous_feed(target),
-            tz_mode=mode,
-            domain=uid_domain,
-            contacts=contacts,
-        )
+    for target, schedule, person in feeds:
+        try:
+            data = to_ical(
+                plan,
+                schedule=schedule,
+                person=person,
+                previous=previous,
+                previous_feed=_previous_feed(target),
+                tz_mode=mode,
+                domain=domain or DEFAULT_DOMAIN,
+                contacts=contacts,
+            )
+        except FeedError as e:  # the findings know the line; only this function knows the file
+            raise FeedError([replace(f, file=str(target)) for f in e.findings]) from e
         written.append(write_atomic(target, data))
     return sorted(written)
 

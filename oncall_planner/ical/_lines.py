@@ -8,9 +8,9 @@ the feed back byte for byte; a test holds the two together.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
-__all__ = ["CRLF", "fold", "format_duration", "format_local", "format_utc", "text"]
+__all__ = ["CRLF", "fold", "format_local", "format_utc", "text"]
 
 CRLF = "\r\n"
 _LIMIT = 75
@@ -61,17 +61,3 @@ def format_utc(dt: datetime) -> str:
 def format_local(dt: datetime) -> str:
     """``20270104T100000`` (the wall time, without zone)."""
     return f"{dt.year:04d}{dt.month:02d}{dt.day:02d}T{dt.hour:02d}{dt.minute:02d}{dt.second:02d}"
-
-
-def format_duration(td: timedelta) -> str:
-    """An RFC 5545 DURATION for whole hours/minutes/seconds: ``PT1H``, ``PT90M`` → ``PT1H30M``."""
-    seconds = int(td.total_seconds())
-    days, rest = divmod(seconds, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes, secs = divmod(rest, 60)
-    out = "P" + (f"{days}D" if days else "")
-    clock = (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes else "")
-    clock += f"{secs}S" if secs else ""
-    if clock:
-        out += "T" + clock
-    return out if out != "P" else "PT0S"

@@ -30,9 +30,11 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from oncall_planner.errors import FeedError
 from oncall_planner.ical._lines import CRLF, fold, format_local, format_utc, text
 from oncall_planner.ical.vtimezone import VTimezoneError, build_vtimezone
 from oncall_planner.plans import Layer, Plan, SchedulePlan, Shift
+from oncall_planner.rules import rule
 
 __all__ = [
     "DEFAULT_DOMAIN",
@@ -302,32 +304,42 @@ def _prior_events(feed: str) -> dict[str, _Prior]:
 
     Events this exporter did not write (no SEQUENCE or LAST-MODIFIED) are left out: they
     cannot be carried over byte for byte, so their shifts are treated as new.
+
+    Raises:
+        FeedError: A SEQUENCE or LAST-MODIFIED cannot be read (L008, with its line).
     """
     found: dict[str, _Prior] = {}
-    for chunk in feed.split("BEGIN:VEVENT\r\n")[1:]:
+    chunks = feed.split("BEGIN:VEVENT\r\n")
+    line_no = chunks[0].count(CRLF) + 1  # the line of the chunk's BEGIN:VEVENT
+    for index, chunk in enumerate(chunks[1:]):
         inner = chunk.split("END:VEVENT\r\n", 1)[0]
         body = ["BEGIN:VEVENT\r\n"]
         uid_parts: list[str] = []
         in_uid = False
         sequence: int | None = None
         modified: datetime | None = None
-        for line in inner.split(CRLF)[:-1]:
+        for offset, line in enumerate(inner.split(CRLF)[:-1], start=1):
             if in_uid and line[:1] == " ":
                 uid_parts.append(line[1:])
             else:
                 in_uid = False
-                if line.startswith("SEQUENCE:"):
-                    sequence = int(line[9:])
+                name = line.partition(":")[0]
+                if name in ("SEQUENCE", "LAST-MODIFIED"):
+                    try:
+                        if name == "SEQUENCE":
+                            sequence = int(line[9:])
+                        else:
+                            modified = _utc_stamp(line[14:])
+                    except ValueError as e:
+                        raise _unreadable(line, line_no + offset, f"VEVENT[{index}].{name}") from e
                     continue
-                if line.startswith("LAST-MODIFIED:"):
-                    modified = _utc_stamp(line[14:])
+                if name == "DTSTAMP":
                     continue
-                if line.startswith("DTSTAMP:"):
-                    continue
-                if line.startswith("UID:"):
+                if name == "UID":
                     uid_parts, in_uid = [line[4:]], True
             body.append(line)
             body.append(CRLF)
+        line_no += chunk.count(CRLF) + 1
         if not uid_parts or sequence is None or modified is None:
             continue
         body.append("END:VEVENT\r\n")
@@ -335,6 +347,21 @@ def _prior_events(feed: str) -> dict[str, _Prior]:
         text_ = "BEGIN:VEVENT\r\n" + inner + "END:VEVENT\r\n"
         found[uid] = _Prior("".join(body), sequence, modified, text_)
     return found
+
+
+def _unreadable(line: str, line_no: int, path: str) -> FeedError:
+    name, _, value = line.partition(":")
+    return FeedError(
+        [
+            rule("L008").finding(
+                f"the previous feed's {name} cannot be read: {value[:40]!r}",
+                line=line_no,
+                path=path,
+                hint="it is the feed this exporter wrote last time: restore it, or delete it "
+                "to write the feed afresh",
+            )
+        ]
+    )
 
 
 def _base_stamp(sp: SchedulePlan, stamp: datetime | None) -> datetime:
@@ -393,6 +420,8 @@ def to_ical(
     Raises:
         KeyError: ``schedule`` is not in the plan.
         ValueError: ``tz_mode`` is neither "utc" nor "tzid", or ``stamp`` is naive.
+        FeedError: An event of ``previous_feed`` has a SEQUENCE or LAST-MODIFIED that cannot be
+            read (an L008 finding with its line).
     """
     if tz_mode not in ("utc", "tzid"):
         raise ValueError(f"tz_mode must be 'utc' or 'tzid', got {tz_mode!r}")
@@ -420,7 +449,9 @@ def to_ical(
     zones_by_name = {sp.name: ZoneInfo(sp.timezone) for sp in plan.schedules}
     bodies: list[str] = []
     seen: set[str] = set()
+    zones: set[str] = set()
     for sp, shift in _selected(plan, schedule, person):
+        zones.add(sp.timezone)
         event = writer.event(sp, shift, zones_by_name[sp.name])
         if event.uid in seen:
             # Two shifts of one layer in one week (a plan that breaks H001): keep both events.
@@ -436,13 +467,6 @@ def to_ical(
             later = max(base, before.modified + timedelta(seconds=1))
             bodies.append(event.render(before.sequence + 1, later))
 
-    schedules = sorted(
-        {sp.name: sp for sp, _ in _selected(plan, schedule, None)}.values(),
-        key=lambda sp: sp.name,
-    )
-    if person is not None:
-        schedules = [sp for sp in schedules if any(s.person == person for s in sp.shifts)]
-    zones = sorted({sp.timezone for sp in schedules})
     name = feed_name(plan, schedule, person)
     header = [
         "BEGIN:VCALENDAR",
@@ -455,7 +479,7 @@ def to_ical(
         "X-PUBLISHED-TTL:PT1H",
     ]
     if len(zones) == 1:
-        header.append(fold("X-WR-TIMEZONE:" + text(zones[0])))
+        header.append(fold("X-WR-TIMEZONE:" + text(zones.pop())))
     parts = [CRLF.join(header) + CRLF]
     zoned = writer.zoned
     for tzid in sorted(zoned):
