@@ -40,8 +40,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-import yaml
-
+from oncall_planner._yaml import read_yaml
 from oncall_planner.errors import InputError
 from oncall_planner.rules import rule
 
@@ -72,50 +71,63 @@ def load_tokens(path: str | Path) -> dict[str, str]:
 
     Raises:
         InputError: The file is missing, not a mapping of strings, or a token is shorter than
-            16 characters (too easy to guess).
+            16 characters (too easy to guess); each finding has the file and line.
     """
     p = Path(path)
     try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as e:
+        text = p.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
         raise InputError(
             [rule("L007").finding(f"cannot read tokens file: {e}", file=str(p))]
         ) from e
-    if not isinstance(data, dict) or not all(
-        isinstance(k, str) and isinstance(v, str) for k, v in data.items()
-    ):
+    # The same safe reader as schedules: located syntax errors, duplicate ids reported.
+    located = read_yaml(text, file=str(p))
+    if located.problems:
+        raise InputError(located.problems)
+    data, source = located.data, located.source
+    if not isinstance(data, dict):
         raise InputError(
             [
-                rule("L004").finding(
+                source.finding(
+                    "L004",
+                    (),
                     "a tokens file maps member ids to token strings",
-                    file=str(p),
                     hint='e.g. {"alice": "3q2+7w…"}; make one with oncall_planner.serve.new_tokens',
                 )
             ]
         )
-    short = sorted(k for k, v in data.items() if len(v) < 16)
-    if short:
-        raise InputError(
-            [
-                rule("L004").finding(
-                    f"tokens shorter than 16 characters for: {', '.join(short)}",
-                    file=str(p),
-                    hint="use secrets.token_urlsafe(32)",
-                )
-            ]
+    findings = [
+        source.finding(
+            "L004", (k,), f"a tokens file maps member ids to token strings, got {k!r}: {v!r}"
         )
+        for k, v in data.items()
+        if not isinstance(k, str) or not isinstance(v, str)
+    ]
+    findings += [
+        source.finding(
+            "L004",
+            (k,),
+            "the token is shorter than 16 characters",
+            hint="use secrets.token_urlsafe(32)",
+        )
+        for k, v in data.items()
+        if isinstance(v, str) and len(v) < 16
+    ]
+    if findings:
+        raise InputError(findings)
     return dict(sorted(data.items()))
 
 
 class _Cache:
-    """Feed bytes and ETags by path, re-read when the file's mtime or size changes (bounded)."""
+    """Feed bytes, ETags and mtimes by path; re-read on a new mtime or size (bounded)."""
 
     def __init__(self, size: int = 256) -> None:
         self.size = size
         self._items: OrderedDict[Path, tuple[tuple[int, int], bytes, str]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, path: Path) -> tuple[bytes, str] | None:
+    def get(self, path: Path) -> tuple[bytes, str, float] | None:
+        """The file's bytes, strong ETag and mtime (seconds), or None if it cannot be served."""
         try:
             st = path.stat()
         except OSError:
@@ -127,7 +139,7 @@ class _Cache:
             hit = self._items.get(path)
             if hit is not None and hit[0] == key:
                 self._items.move_to_end(path)
-                return hit[1], hit[2]
+                return hit[1], hit[2], st.st_mtime
         try:
             data = path.read_bytes()
         except OSError:
@@ -138,7 +150,7 @@ class _Cache:
             self._items.move_to_end(path)
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
-        return data, etag
+        return data, etag, st.st_mtime
 
 
 class FeedServer(ThreadingHTTPServer):
@@ -265,7 +277,7 @@ class _Handler(BaseHTTPRequestHandler):
         if found is None:
             self._empty(HTTPStatus.NOT_FOUND)
             return
-        data, etag = found
+        data, etag, mtime = found
         headers = {
             "ETag": etag,
             "Cache-Control": "no-cache",
@@ -279,7 +291,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(k, v)
         self.send_header("Content-Type", _CONTENT_TYPE)
         self.send_header("Content-Length", str(len(data)))
-        self.send_header("Last-Modified", formatdate(_mtime(target), usegmt=True))
+        self.send_header("Last-Modified", formatdate(mtime, usegmt=True))
         self.end_headers()
         if body:
             self.wfile.write(data)
@@ -299,13 +311,6 @@ class _Handler(BaseHTTPRequestHandler):
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         path = urlsplit(self.path).path
         log.info("%s %s %s %s", self.address_string(), self.command, path, code)
-
-
-def _mtime(path: Path | None) -> float:
-    try:
-        return path.stat().st_mtime if path else 0.0
-    except OSError:
-        return 0.0
 
 
 def make_server(

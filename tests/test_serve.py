@@ -144,6 +144,27 @@ def test_tokens_file_round_trip_and_validation(tmp_path: Path) -> None:
         load_tokens(tmp_path / "missing.yaml")
 
 
+def test_tokens_file_findings_name_file_line_and_member(tmp_path: Path) -> None:
+    path = tmp_path / "tokens.yaml"
+    good = "a" * 43
+    path.write_text(f"alice: {good}\nbob: short\n")
+    with pytest.raises(InputError) as short:
+        load_tokens(path)
+    assert [f.format() for f in short.value.findings] == [
+        f"{path}:2:6: L004 error: bob: the token is shorter than 16 characters "
+        "(hint: use secrets.token_urlsafe(32))"
+    ]
+    path.write_text(f"alice: {good}\nalice: {good}\n")  # YAML would keep the last one silently
+    with pytest.raises(InputError, match="alice") as duplicate:
+        load_tokens(path)
+    assert duplicate.value.findings[0].line == 2
+    path.write_text(f"alice: [{good}\n")
+    with pytest.raises(InputError, match="YAML syntax error") as syntax:
+        load_tokens(path)
+    assert syntax.value.findings[0].file == str(path) and syntax.value.findings[0].line == 2
+    assert "\n" not in syntax.value.findings[0].message
+
+
 def test_server_refuses_beyond_its_connection_bound(feeds: Path) -> None:
     srv = make_server(feeds, max_connections=1)
     for _ in _running(srv):
