@@ -36,7 +36,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from oncall_planner.errors import FeedError
-from oncall_planner.expand import first_handoff_date, local_instant
+from oncall_planner.expand import week_starts
 from oncall_planner.plans import Layer, Plan, SchedulePlan, Shift, SolveInfo
 from oncall_planner.report import Finding
 from oncall_planner.rules import rule
@@ -302,24 +302,28 @@ class _Context:
         self.findings.append(_finding(message, self.source, line, path))
 
 
+def _read_time(prop: Any, name: str, ctx: _Context, zone: ZoneInfo | None) -> datetime | None:
+    """DTSTART or DTEND as an aware datetime; a finding and None when it has no zone."""
+    value = _instant(prop.dt, zone)
+    if value is None:
+        tzid = prop.params.get("TZID")
+        why = f"unknown TZID {tzid!r}" if tzid else "a floating time (no Z, TZID or X-WR-TIMEZONE)"
+        ctx.fail(f"{name} is {why}", name)
+    return value
+
+
 def _times(event: Any, ctx: _Context, zone: ZoneInfo | None) -> tuple[datetime, datetime] | None:
     start_prop = event.get("DTSTART")
     if start_prop is None:
         ctx.fail("the event has no DTSTART")
         return None
-    start = _instant(start_prop.dt, zone)
+    start = _read_time(start_prop, "DTSTART", ctx, zone)
     if start is None:
-        tzid = start_prop.params.get("TZID")
-        why = f"unknown TZID {tzid!r}" if tzid else "a floating time (no Z, TZID or X-WR-TIMEZONE)"
-        ctx.fail(f"DTSTART is {why}", "DTSTART")
         return None
     end_prop = event.get("DTEND")
     if end_prop is not None:
-        end = _instant(end_prop.dt, zone)
+        end = _read_time(end_prop, "DTEND", ctx, zone)
         if end is None:
-            tzid = end_prop.params.get("TZID")
-            why = f"unknown TZID {tzid!r}" if tzid else "a floating time"
-            ctx.fail(f"DTEND is {why}", "DTEND")
             return None
     elif event.get("DURATION") is not None:
         end = start + event.get("DURATION").dt
@@ -530,18 +534,13 @@ def feed_history(data: bytes, schedule: Schedule, before: date) -> dict[str, Mem
 
 def _handoffs(schedule: Schedule, first: datetime, last: datetime) -> list[datetime]:
     """Handoff instants from the one at or before ``first`` to the one at or after ``last``."""
-    zone = schedule.zone
-    day = first_handoff_date(schedule, first.astimezone(zone).date() - timedelta(days=7))
-    bounds = [local_instant(day, schedule.handoff_time, zone)]
-    while bounds[-1] <= first:
-        day += timedelta(days=7)
-        bounds.append(local_instant(day, schedule.handoff_time, zone))
-    bounds = [b for b in bounds if b <= first][-1:]
-    day = bounds[0].astimezone(zone).date()
-    while bounds[-1] < last:
-        day += timedelta(days=7)
-        bounds.append(local_instant(day, schedule.handoff_time, zone))
-    return bounds
+    # Start a week early, so that the first handoff is before ``first``, and run a week past
+    # ``last``; then trim to the bounding handoffs.
+    day = first.astimezone(schedule.zone).date() - timedelta(days=7)
+    bounds = week_starts(schedule, day, (last - first).days // 7 + 3)
+    lo = max(k for k, b in enumerate(bounds) if b <= first)
+    hi = min(k for k, b in enumerate(bounds) if b >= last)
+    return bounds[lo : hi + 1]
 
 
 def history_plan(data: bytes, schedule: Schedule) -> Plan:
