@@ -114,6 +114,23 @@ def test_usage_errors_exit_2(args: list[str], capsys: pytest.CaptureFixture[str]
     assert "error" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    ("flag", "value", "message"),
+    [
+        ("--time-limit", "0", "--time-limit should be greater than 0, got 0.0"),
+        ("--time-limit", "nan", "--time-limit should be greater than 0, got nan"),
+        ("--workers", "0", "--workers should be greater than or equal to 1, got 0"),
+        ("--workers", "100", "--workers should be less than or equal to 64, got 100"),
+        ("--seed", "-1", "--seed should be greater than or equal to 0, got -1"),
+    ],
+)
+def test_solver_flags_out_of_range_are_usage_errors(
+    flag: str, value: str, message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["plan", *DEMO, flag, value]) == 2
+    assert f"error: {message}" in capsys.readouterr().err
+
+
 def test_history_feed_carries_over(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from oncall_planner.ical import to_ical
 

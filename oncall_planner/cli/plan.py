@@ -12,7 +12,9 @@ from typing import TYPE_CHECKING
 from oncall_planner.cli._common import emit, usage_error
 
 if TYPE_CHECKING:
-    from oncall_planner.plans import Plan
+    from pydantic import ValidationError
+
+    from oncall_planner.plans import Plan, SchedulePlan
     from oncall_planner.spec import MemberHistory, Schedule
 
 __all__ = ["format_table", "register", "run"]
@@ -60,6 +62,19 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(run=run, parser=p)
 
 
+#: PlanOptions field → the flag that sets it.
+_FLAGS = {"time_limit_s": "--time-limit", "workers": "--workers", "seed": "--seed"}
+
+
+def _option_error(error: ValidationError) -> str:
+    """``--workers should be less than or equal to 64, got 100``: PlanOptions' bounds, in
+    the words of the flags."""
+    first = error.errors()[0]
+    flag = _FLAGS.get(str(first["loc"][0]), str(first["loc"][0]))
+    rule = first["msg"].removeprefix("Input should be ")
+    return f"{flag} should be {rule}, got {first['input']!r}"
+
+
 def _load(target: Path) -> tuple[Schedule, ...]:
     from oncall_planner.loader import load_org, load_schedule
 
@@ -79,12 +94,23 @@ def _history(path: str, schedules: Sequence[Schedule], before: date) -> dict[str
     return found
 
 
-def _local(plan: Plan, name: str, week: int) -> str:
-    sp = plan.schedule(name)
+def _local(sp: SchedulePlan, week: int) -> str:
+    """When the week's shifts start, in the schedule's local time ("" if it has none)."""
     for s in sp.shifts:
         if s.week == week:
             return f"{s.start:%a %Y-%m-%d %H:%M} {s.start.tzname()}"
     return ""
+
+
+def _table(rows: Sequence[tuple[str, ...]]) -> list[str]:
+    """Rows as left-aligned columns, the first one (the header) underlined."""
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    out = []
+    for i, row in enumerate(rows):
+        out.append("  ".join(c.ljust(widths[k]) for k, c in enumerate(row)).rstrip())
+        if i == 0:
+            out.append("  ".join("-" * w for w in widths))
+    return out
 
 
 def format_table(plan: Plan, schedules: Sequence[Schedule]) -> str:
@@ -111,7 +137,7 @@ def format_table(plan: Plan, schedules: Sequence[Schedule]) -> str:
                 for layer in Layer
             }
             holiday = problem.holiday_weeks.get(w)
-            starts = _local(plan, sp.name, w) + (" *" if holiday else "")
+            starts = _local(sp, w) + (" *" if holiday else "")
             rows.append(
                 (
                     str(w),
@@ -121,11 +147,7 @@ def format_table(plan: Plan, schedules: Sequence[Schedule]) -> str:
                     names[Layer.SHADOW],
                 )
             )
-        widths = [max(len(r[i]) for r in rows) for i in range(5)]
-        for i, r in enumerate(rows):
-            out.append("  ".join(c.ljust(widths[k]) for k, c in enumerate(r)).rstrip())
-            if i == 0:
-                out.append("  ".join("-" * w for w in widths))
+        out += _table(rows)
         if problem.holiday_weeks:
             out.append("* holiday week")
         out.append("")
@@ -150,11 +172,7 @@ def format_table(plan: Plan, schedules: Sequence[Schedule]) -> str:
                     f"{entry.fair_share:.1f}",
                 )
             )
-        widths = [max(len(r[i]) for r in summary) for i in range(7)]
-        for i, row in enumerate(summary):
-            out.append("  ".join(c.ljust(widths[k]) for k, c in enumerate(row)).rstrip())
-            if i == 0:
-                out.append("  ".join("-" * w for w in widths))
+        out += _table(summary)
         out.append(
             f"balance score {balance_score(loads):.0%} (load per unit of capacity of trained "
             "members, this plan only). load = primary_weight × primary + secondary_weight × "
@@ -176,6 +194,8 @@ def format_table(plan: Plan, schedules: Sequence[Schedule]) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Plan, print or write, and return 0 (plan), 1 (no plan / bad input) or 2 (usage)."""
+    from pydantic import ValidationError
+
     from oncall_planner.errors import InfeasibleError
     from oncall_planner.plans import Plan
     from oncall_planner.solver import PlanOptions, plan_org
@@ -187,8 +207,10 @@ def run(args: argparse.Namespace) -> int:
         return usage_error(args.parser, f"--weeks must be at least 1, got {args.weeks}")
     if args.freeze_until and not args.previous:
         return usage_error(args.parser, "--freeze-until needs --previous")
-    if args.time_limit <= 0 or args.workers < 1:
-        return usage_error(args.parser, "--time-limit must be > 0 and --workers ≥ 1")
+    try:
+        options = PlanOptions(time_limit_s=args.time_limit, workers=args.workers, seed=args.seed)
+    except ValidationError as e:
+        return usage_error(args.parser, _option_error(e))
     schedules = _load(target)
     previous = Plan.read(args.previous) if args.previous else None
     history: Mapping[str, MemberHistory] | None = None
@@ -196,7 +218,6 @@ def run(args: argparse.Namespace) -> int:
         if not Path(args.history).is_file():
             return usage_error(args.parser, f"no such feed file: {args.history}")
         history = _history(args.history, schedules, args.start)
-    options = PlanOptions(time_limit_s=args.time_limit, workers=args.workers, seed=args.seed)
     try:
         result = plan_org(
             schedules,
