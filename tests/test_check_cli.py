@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from test_validate_helpers import greedy_plan
@@ -142,3 +143,22 @@ def test_usage_errors_exit_two(capsys: pytest.CaptureFixture[str]) -> None:
     assert e.value.code == 2
     assert main(["check", "/no/such/file.yaml"]) == 2
     assert "no such file or folder" in capsys.readouterr().err
+
+
+def test_unreadable_file_is_a_located_error_and_the_rest_is_checked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    locked = tmp_path / "locked.yaml"
+    locked.write_text(SEED.read_text("utf-8"), "utf-8")
+    real_open = Path.open
+
+    def deny(self: Path, *args: Any, **kwargs: Any) -> Any:
+        if self == locked:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", deny)
+    assert main(["check", str(locked), str(SEED)]) == 1
+    out = capsys.readouterr().out
+    assert f"{locked}: L007 error: cannot read file: Permission denied" in out
+    assert f"{SEED}:52:7: E204" in out

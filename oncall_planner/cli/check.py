@@ -49,9 +49,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def _targets(path: Path) -> Iterable[Path]:
     """A file, or a folder and every sub-folder holding YAML files (each one org)."""
+    from oncall_planner.loader import schedule_files
+
     if path.is_dir():
         for folder in sorted([path, *(p for p in path.rglob("*") if p.is_dir())]):
-            if any(f.suffix.lower() in (".yaml", ".yml") for f in folder.iterdir() if f.is_file()):
+            if schedule_files(folder):
                 yield folder
     else:
         yield path
@@ -76,7 +78,13 @@ def collect(
     against the plan's entries for its schedules; plan entries matching no loaded schedule are
     P102 errors located in the plan file.
     """
-    from oncall_planner.loader import Org, load_org, load_schedule, load_severity
+    from oncall_planner.loader import (
+        Org,
+        is_severity_file,
+        load_org,
+        load_schedule,
+        load_severity,
+    )
     from oncall_planner.validate import check
     from oncall_planner.validate.plan import unknown_schedules
 
@@ -100,15 +108,10 @@ def collect(
             try:
                 if target.is_dir():
                     org = load_org(target)
+                elif is_severity_file(target):
+                    load_severity(target)
+                    continue
                 else:
-                    text_head = (
-                        target.read_text(encoding="utf-8", errors="replace")[:4096]
-                        if target.is_file()
-                        else ""
-                    )
-                    if any(ln.startswith("severity_framework:") for ln in text_head.splitlines()):
-                        load_severity(target)
-                        continue
                     org = Org((load_schedule(target),))
             except InputError as e:
                 findings.extend(e.findings)
@@ -117,7 +120,7 @@ def collect(
             names = {s.name for s in org}
             seen |= names
             org_plan = _plan_for(plan, names) if plan is not None else None
-            report = check(org, org_plan, severity or org.severity)
+            report = check(org, org_plan, severity)
             findings.extend(report.findings)
     if plan is not None and loaded_any:
         findings.extend(unknown_schedules(plan, sorted(seen), file=plan_path))
