@@ -25,7 +25,7 @@ from oncall_planner.solver.constraints import HARD_CONSTRAINTS
 from oncall_planner.solver.instance import Cell, Instance, Rotation
 from oncall_planner.solver.model import Group, ModelBuilder
 from oncall_planner.solver.options import PlanOptions
-from oncall_planner.validate.schedule import check_schedule
+from oncall_planner.validate.schedule import rotation_size
 
 __all__ = ["explain_infeasible", "prechecks"]
 
@@ -99,10 +99,9 @@ def prechecks(instance: Instance) -> InfeasibleError | None:
     conflicts: list[str] = []
     codes: set[str] = set()
     for rot in instance.rotations:
-        for f in check_schedule(rot.schedule):
-            if f.code == "H005":
-                conflicts.append(f"{rot.name}: {f.message}" + (f" ({f.hint})" if f.hint else ""))
-                codes.add("H005")
+        for f in rotation_size(rot.schedule):
+            conflicts.append(f"{rot.name}: {f.message}" + (f" ({f.hint})" if f.hint else ""))
+            codes.add("H005")
         for w, fixed in sorted(rot.frozen.items()):
             for layer, p in fixed:
                 if p not in rot.members:

@@ -16,6 +16,7 @@ from oncall_planner.plans import PAGED_LAYERS, Layer, Plan
 from oncall_planner.spec import Member, MemberHistory, Schedule
 from oncall_planner.validate.hard import (
     frozen_assignments,
+    previous_entry,
     run_before_start,
     with_history,
 )
@@ -226,17 +227,13 @@ def build_instance(
         )
         rot.frozen = frozen_assignments(problem, previous, freeze_until)
         rot.run_before = {p: run_before_start(problem, m, previous) for p, m in members.items()}
-        if previous is not None:
-            try:
-                prev = previous.schedule(schedule.name)
-            except KeyError:
-                prev = None
-            if prev is not None:
-                index = {w.start: w.index for w in problem.weeks}
-                for s in prev.shifts:
-                    w = index.get(s.start)
-                    if w is not None and w not in rot.frozen and s.layer in PAGED_LAYERS:
-                        rot.previous[(w, s.layer)] = s.person
+        prev = previous_entry(previous, schedule.name)
+        if prev is not None:
+            index = {w.start: w.index for w in problem.weeks}
+            for s in prev.shifts:
+                w = index.get(s.start)
+                if w is not None and w not in rot.frozen and s.layer in PAGED_LAYERS:
+                    rot.previous[(w, s.layer)] = s.person
         rot.trained_from = dict.fromkeys(members, 0)
         rotations.append(rot)
     instance = Instance(

@@ -21,7 +21,7 @@ from oncall_planner.plans import PAGED_LAYERS, Layer, Plan, SchedulePlan, Shift
 from oncall_planner.report import Finding
 from oncall_planner.spec import Member, MemberHistory, Schedule
 from oncall_planner.validate._common import member_path
-from oncall_planner.validate.schedule import check_schedule
+from oncall_planner.validate.schedule import rotation_size
 
 __all__ = [
     "CHECKERS",
@@ -29,6 +29,7 @@ __all__ = [
     "check_hard",
     "freeze_instant",
     "frozen_assignments",
+    "previous_entry",
     "run_before_start",
     "with_history",
 ]
@@ -48,6 +49,16 @@ def with_history(member: Member, history: Mapping[str, MemberHistory] | None) ->
     return member
 
 
+def previous_entry(previous: Plan | None, name: str) -> SchedulePlan | None:
+    """The previous plan's entry for the schedule called ``name`` (None if it has none)."""
+    if previous is None:
+        return None
+    try:
+        return previous.schedule(name)
+    except KeyError:
+        return None
+
+
 def freeze_instant(schedule: Schedule, freeze_until: date) -> datetime:
     """Local midnight starting ``freeze_until`` in the schedule's zone: shifts starting before it
     are frozen."""
@@ -63,11 +74,8 @@ def frozen_assignments(
     previous plan covers it (one of its shifts starts at the same instant). Frozen weeks with no
     shift on a layer stay empty on that layer.
     """
-    if previous is None or freeze_until is None:
-        return {}
-    try:
-        prev = previous.schedule(problem.schedule.name)
-    except KeyError:
+    prev = previous_entry(previous, problem.schedule.name)
+    if prev is None or freeze_until is None:
         return {}
     cut = freeze_instant(problem.schedule, freeze_until)
     by_start: dict[datetime, list[tuple[Layer, str]]] = {}
@@ -102,12 +110,7 @@ def run_before_start(
     A previous plan of the same schedule that has shifts before week 0 is the record; otherwise
     the member's history (``last_on_call`` and ``last_stint_weeks``) is.
     """
-    prev = None
-    if previous is not None:
-        try:
-            prev = previous.schedule(problem.schedule.name)
-        except KeyError:
-            prev = None
+    prev = previous_entry(previous, problem.schedule.name)
     first = problem.weeks[0].start
     if prev is not None and any(s.start < first for s in prev.shifts):
         on_call = {
@@ -281,7 +284,7 @@ def check_shadowing(ctx: HardContext) -> Iterator[Finding]:
 def check_rotation_size(ctx: HardContext) -> Iterator[Finding]:
     """H005: enough trained members (the schedule-level check, reused)."""
     for schedule, _, _ in ctx.items:
-        yield from (f for f in check_schedule(schedule) if f.code == "H005")
+        yield from rotation_size(schedule)
 
 
 def _time_off_entry(member: Member, schedule: Schedule, week: Week) -> int | None:

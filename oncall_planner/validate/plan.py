@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 
-from oncall_planner.fairness import BALANCED, balance_score
+from oncall_planner.fairness import BALANCED, balance_score, outliers
 from oncall_planner.loader import source_of
 from oncall_planner.plans import PAGED_LAYERS, Layer, Plan, Shift
 from oncall_planner.report import Finding
@@ -285,8 +285,7 @@ def _quarters(view: ScheduleView) -> Iterator[Finding]:
             )
 
 
-def _balance(view: ScheduleView) -> Iterator[Finding]:
-    load = loads(view)
+def _balance(view: ScheduleView, load: dict[str, float]) -> Iterator[Finding]:
     if len(load) < 2:
         return
     score = balance_score(list(load.values()))
@@ -303,20 +302,19 @@ def _balance(view: ScheduleView) -> Iterator[Finding]:
     )
 
 
-def _outliers(view: ScheduleView) -> Iterator[Finding]:
-    load = loads(view)
+def _outliers(view: ScheduleView, load: dict[str, float]) -> Iterator[Finding]:
     if len(load) < 2:
         return
     mean = sum(load.values()) / len(load)
-    for person, x in load.items():
-        if mean > 0 and x >= OUTLIER_FACTOR * mean:
-            yield source_of(view.schedule).finding(
-                "P106",
-                member_path(view.schedule, person),
-                f"{person} carries {_fmt(x)} on-call weeks (over capacity), {x / mean:.1f}× the "
-                f"team mean of {_fmt(mean)}",
-                hint="move some of their weeks to people below the mean",
-            )
+    for person in outliers(load, OUTLIER_FACTOR):
+        x = load[person]
+        yield source_of(view.schedule).finding(
+            "P106",
+            member_path(view.schedule, person),
+            f"{person} carries {_fmt(x)} on-call weeks (over capacity), {x / mean:.1f}× the "
+            f"team mean of {_fmt(mean)}",
+            hint="move some of their weeks to people below the mean",
+        )
 
 
 def _holidays(view: ScheduleView) -> Iterator[Finding]:
@@ -357,13 +355,14 @@ def check_plan(views_: Sequence[ScheduleView]) -> list[Finding]:
     """Every P-rule finding for the planned schedules of one org."""
     found: list[Finding] = []
     for view in views_:
+        load = loads(view)
         found += [
             *_boundaries(view),
             *_gaps(view),
             *_unknown_people(view),
             *_quarters(view),
-            *_balance(view),
-            *_outliers(view),
+            *_balance(view, load),
+            *_outliers(view, load),
             *_holidays(view),
         ]
     found += _shares(views_)

@@ -12,7 +12,13 @@ from oncall_planner.loader import source_of
 from oncall_planner.report import Finding
 from oncall_planner.spec import Member, Schedule, Weekday
 
-__all__ = ["check_schedule", "dst_changeover_dates", "sites", "trained_members"]
+__all__ = [
+    "check_schedule",
+    "dst_changeover_dates",
+    "rotation_size",
+    "sites",
+    "trained_members",
+]
 
 BUSINESS_START = time(8, 0)
 BUSINESS_END = time(18, 0)
@@ -48,7 +54,8 @@ def dst_changeover_dates(zone_name: str, first_year: int, last_year: int) -> tup
     return tuple(found)
 
 
-def _rotation_size(schedule: Schedule) -> Iterator[Finding]:
+def rotation_size(schedule: Schedule) -> Iterator[Finding]:
+    """H005: fewer trained members than ``min_rotation_size`` (the planner's hard rule too)."""
     src = source_of(schedule)
     parts = schedule.participants
     trained = trained_members(schedule)
@@ -254,7 +261,7 @@ def _working_hours(schedule: Schedule) -> Iterator[Finding]:
 def check_schedule(schedule: Schedule) -> list[Finding]:
     """Every plan-free finding about one schedule (H005, S101–S107)."""
     return [
-        *_rotation_size(schedule),
+        *rotation_size(schedule),
         *_handoff(schedule),
         *_sre_rotation_size(schedule),
         *_member_timezones(schedule),
