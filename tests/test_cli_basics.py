@@ -99,3 +99,25 @@ def test_unwritable_output_is_a_message_not_a_traceback(
     err = capsys.readouterr().err
     assert err.startswith("oncall-planner: ")
     assert "Traceback" not in err
+
+
+def test_plan_history_feed_errors_name_the_feed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    feed = tmp_path / "served.ics"
+    feed.write_bytes(b"\xff\xfe not a calendar")
+    code = main(
+        [
+            "plan",
+            str(SCHEDULES / "backend-primary.yaml"),
+            "--start",
+            "2027-01-04",
+            "--weeks",
+            "2",
+            "--history",
+            str(feed),
+        ]
+    )
+    assert code == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"{feed}:1: L008 error:")

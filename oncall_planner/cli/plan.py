@@ -90,7 +90,7 @@ def _history(path: str, schedules: Sequence[Schedule], before: date) -> dict[str
     data = Path(path).read_bytes()
     found: dict[str, MemberHistory] = {}
     for schedule in schedules:
-        found.update(ical.feed_history(data, schedule, before))
+        found.update(ical.feed_history(data, schedule, before, source=path))
     return found
 
 

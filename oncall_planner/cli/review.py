@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -85,12 +84,11 @@ def _history(feed: Path, org: Org) -> Plan:
     plans, errors = [], []
     for schedule in org.schedules:
         try:
-            plans.append(history_plan(data, schedule))
+            plans.append(history_plan(data, schedule, source=str(feed)))
         except FeedError as e:
             errors.append(e)
     if not plans:
-        # history_plan reads bytes and cannot name the file: its findings get it here.
-        raise FeedError([replace(f, file=f.file or str(feed)) for f in errors[0].findings])
+        raise errors[0]
     return merge_plans(plans)
 
 

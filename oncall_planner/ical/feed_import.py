@@ -471,19 +471,21 @@ def from_ical(
 # Carry-over and history plans
 
 
-def _members_shifts(data: bytes, schedule: Schedule) -> list[FeedShift]:
+def _members_shifts(data: bytes, schedule: Schedule, source: str | None) -> list[FeedShift]:
     """The feed's shifts of the schedule's members.
 
     When some events name this schedule (our own feeds, a feed of a whole org), only those
     count: a person in two schedules must not have one schedule's weeks counted in the other.
     Feeds of other products name their own schedules, and then every matched shift counts.
     """
-    mine = [s for s in from_ical(data, schedule.participants.members) if s.matched]
+    mine = [s for s in from_ical(data, schedule.participants.members, source=source) if s.matched]
     named = [s for s in mine if s.schedule == schedule.name]
     return named or mine
 
 
-def feed_history(data: bytes, schedule: Schedule, before: date) -> dict[str, MemberHistory]:
+def feed_history(
+    data: bytes, schedule: Schedule, before: date, *, source: str | None = None
+) -> dict[str, MemberHistory]:
     """On-call carry-over of the schedule's members from a feed of their actual shifts.
 
     Only shifts that start before ``before`` (a local date in the schedule's zone) count, and
@@ -495,6 +497,7 @@ def feed_history(data: bytes, schedule: Schedule, before: date) -> dict[str, Mem
         data: The feed.
         schedule: The schedule whose members are matched (by id, email or name).
         before: Shifts starting on or after this date are ignored.
+        source: The feed's file name, shown in findings.
 
     Returns:
         Member id → history, for every member with at least one counted shift, sorted by id.
@@ -505,7 +508,7 @@ def feed_history(data: bytes, schedule: Schedule, before: date) -> dict[str, Mem
     zone = schedule.zone
     counted = [
         s
-        for s in _members_shifts(data, schedule)
+        for s in _members_shifts(data, schedule, source)
         if s.start.astimezone(zone).date() < before and s.layer is not Layer.SHADOW
     ]
     out: dict[str, MemberHistory] = {}
@@ -543,7 +546,7 @@ def _handoffs(schedule: Schedule, first: datetime, last: datetime) -> list[datet
     return bounds[lo : hi + 1]
 
 
-def history_plan(data: bytes, schedule: Schedule) -> Plan:
+def history_plan(data: bytes, schedule: Schedule, *, source: str | None = None) -> Plan:
     """The feed's actual shifts as a plan of ``schedule``, for reviews of what really happened.
 
     Week 0 is the handoff week holding the earliest shift. A shift that spans whole handoff
@@ -551,13 +554,15 @@ def history_plan(data: bytes, schedule: Schedule) -> Plan:
     override, a daily rotation) is kept whole, with the index of the week it starts in. A shift
     without a layer becomes primary. People not on the roster are left out.
 
+    ``source`` (the feed's file name) is shown in findings.
+
     Raises:
         FeedError: The feed cannot be read, or no shift matches a member.
     """
-    shifts = _members_shifts(data, schedule)
+    shifts = _members_shifts(data, schedule, source)
     if not shifts:
         raise FeedError(
-            [_finding(f"no shift in the feed matches a member of {schedule.name!r}", None, None)]
+            [_finding(f"no shift in the feed matches a member of {schedule.name!r}", source, None)]
         )
     zone = schedule.zone
     first = min(s.start for s in shifts)
