@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import tempfile
@@ -23,6 +24,9 @@ def write_atomic(path: str | os.PathLike[str], data: str | bytes) -> Path:
         The path written.
     """
     target = Path(path)
+    if target.is_dir():
+        # os.replace would fail naming the temporary file; name the user's path instead.
+        raise IsADirectoryError(errno.EISDIR, "is a folder, not a file", str(target))
     target.parent.mkdir(parents=True, exist_ok=True)
     payload = data.encode("utf-8") if isinstance(data, str) else data
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)

@@ -121,3 +121,47 @@ def test_plan_history_feed_errors_name_the_feed(
     assert code == 1
     err = capsys.readouterr().err
     assert err.startswith(f"{feed}:1: L008 error:")
+
+
+def test_check_of_a_folder_without_schedules_fails(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "notes.txt").write_text("not a schedule", encoding="utf-8")
+    assert main(["check", str(tmp_path)]) == 1
+    assert f"{tmp_path}: L007 error: no schedule files" in capsys.readouterr().out
+
+
+def test_output_onto_a_folder_names_the_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["check", str(SCHEDULES), "-o", str(tmp_path)]) == 1
+    assert capsys.readouterr().err.strip() == (
+        f"oncall-planner: is a folder, not a file: {tmp_path}"
+    )
+
+
+def test_horizon_is_bounded() -> None:
+    from datetime import date
+
+    from oncall_planner import load_schedule, plan
+
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "oncall_planner",
+            "plan",
+            "schedules/backend-primary.yaml",
+            "--start",
+            "2027-01-04",
+            "--weeks",
+            "521",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert result.returncode == 2
+    assert "--weeks must be between 1 and 520, got 521" in result.stderr
+    with pytest.raises(ValueError, match="between 1 and 520"):
+        plan(load_schedule(SCHEDULES / "backend-primary.yaml"), date(2027, 1, 4), 521)

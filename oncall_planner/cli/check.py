@@ -11,6 +11,7 @@ from oncall_planner.cli._common import codes, emit, usage_error
 from oncall_planner.errors import InputError
 from oncall_planner.plans import Plan
 from oncall_planner.report import Finding, Report, Severity
+from oncall_planner.rules import rule
 
 __all__ = ["collect", "format_report", "register"]
 
@@ -104,7 +105,13 @@ def collect(
     seen: set[str] = set()
     loaded_any = False
     for raw in paths:
-        for target in _targets(Path(raw)):
+        targets = list(_targets(Path(raw)))
+        if not targets:
+            # A mistyped or emptied folder must not pass a CI check as "no findings".
+            findings.append(
+                rule("L007").finding(f"no schedule files (*.yaml) in {raw} or below", file=raw)
+            )
+        for target in targets:
             try:
                 if target.is_dir():
                     org = load_org(target)

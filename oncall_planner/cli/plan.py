@@ -199,12 +199,15 @@ def run(args: argparse.Namespace) -> int:
     from oncall_planner.errors import InfeasibleError
     from oncall_planner.plans import Plan
     from oncall_planner.solver import PlanOptions, plan_org
+    from oncall_planner.solver.api import MAX_WEEKS
 
     target = Path(args.target)
     if not target.exists():
         return usage_error(args.parser, f"no such file or folder: {target}")
-    if args.weeks < 1:
-        return usage_error(args.parser, f"--weeks must be at least 1, got {args.weeks}")
+    if not 1 <= args.weeks <= MAX_WEEKS:
+        return usage_error(
+            args.parser, f"--weeks must be between 1 and {MAX_WEEKS}, got {args.weeks}"
+        )
     if args.freeze_until and not args.previous:
         return usage_error(args.parser, "--freeze-until needs --previous")
     try:

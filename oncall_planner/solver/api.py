@@ -31,7 +31,10 @@ from oncall_planner.solver.options import PlanOptions
 from oncall_planner.spec import MemberHistory, Schedule
 from oncall_planner.validate.hard import check_hard
 
-__all__ = ["plan", "plan_org"]
+__all__ = ["MAX_WEEKS", "plan", "plan_org"]
+
+#: The longest horizon planned at once.
+MAX_WEEKS = 520
 
 log = logging.getLogger(__name__)
 
@@ -365,8 +368,10 @@ def _solve(
     options: PlanOptions | None,
     history: Mapping[str, MemberHistory] | None,
 ) -> Plan:
-    if weeks < 1:
-        raise ValueError(f"weeks must be at least 1, got {weeks}")
+    if not 1 <= weeks <= MAX_WEEKS:
+        # Building the model does not count against the time limit: 100,000 weeks would
+        # run for minutes before the solver even starts.
+        raise ValueError(f"weeks must be between 1 and {MAX_WEEKS} (ten years), got {weeks}")
     if not schedules:
         raise ValueError("nothing to plan: no schedules given")
     names = [s.name for s in schedules]
@@ -470,7 +475,8 @@ def plan(
     Raises:
         InfeasibleError: No plan keeps every hard rule; ``conflicts`` says why.
         SolverTimeoutError: The time limit ran out before any plan was found.
-        ValueError: ``weeks`` < 1, or ``freeze_until`` without ``previous``.
+        ValueError: ``weeks`` outside 1..MAX_WEEKS (520), or ``freeze_until`` without
+            ``previous``.
     """
     return _solve(
         [schedule],
