@@ -59,7 +59,7 @@ __all__ = [
     "wrong_type",
 ]
 
-_PATH = "a path (str or pathlib.Path)"
+_PATH = "str or pathlib.Path"
 
 
 class ArgumentTypeError(TypeError):
@@ -72,24 +72,33 @@ class ArgumentValueError(ValueError):
 
 def describe(value: object) -> str:
     """``'13' (str)``: the value as given, shortened, with its type."""
+    name = _short(value)
+    if name is not None:
+        return name
     text = repr(value)
     if len(text) > 80:
         text = text[:77] + "..."
     return f"{text} ({type(value).__name__})"
 
 
-def swap_hint(value: object) -> str:
-    """What a value of a well-known type is for: arguments swapped is the usual mistake."""
+def _short(value: object) -> str | None:
+    """The library's own objects by name: their repr runs to thousands of characters."""
     from oncall_planner.loader import Org
     from oncall_planner.plans import Plan
     from oncall_planner.spec import Schedule
 
+    if isinstance(value, Schedule):
+        return f"Schedule {value.name!r}"
+    if isinstance(value, Org):
+        return f"Org of {', '.join(s.name for s in value)}"
     if isinstance(value, Plan):
-        return "; that is a Plan: pass it as the plan argument (arguments swapped?)"
-    if isinstance(value, Schedule | Org):
-        kind = "an Org" if isinstance(value, Org) else "a Schedule"
-        return f"; that is {kind}: pass it as the schedule argument (arguments swapped?)"
-    return ""
+        return f"Plan of {', '.join(sp.name for sp in value.schedules)}"
+    return None
+
+
+def swap_hint(value: object) -> str:
+    """A reminder when the value is one of the library's own objects in the wrong place."""
+    return "; arguments swapped?" if _short(value) is not None else ""
 
 
 def wrong_type(func: str, param: str, value: object, accepted: str, hint: str = "") -> TypeError:
@@ -250,7 +259,7 @@ def mapping_arg(func: str, param: str, value: object, *, what: str) -> Mapping[A
 
 
 def path_arg(
-    func: str, param: str, value: object, *, what: str = _PATH, exists: bool = False
+    func: str, param: str, value: object, *, what: str = "a path (" + _PATH + ")", exists: bool = False
 ) -> Path:
     """A ``str`` or ``os.PathLike`` naming a file or folder (that exists, with ``exists``)."""
     if exists:
