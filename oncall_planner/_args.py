@@ -259,7 +259,12 @@ def mapping_arg(func: str, param: str, value: object, *, what: str) -> Mapping[A
 
 
 def path_arg(
-    func: str, param: str, value: object, *, what: str = "a path (" + _PATH + ")", exists: bool = False
+    func: str,
+    param: str,
+    value: object,
+    *,
+    what: str = "a path (" + _PATH + ")",
+    exists: bool = False,
 ) -> Path:
     """A ``str`` or ``os.PathLike`` naming a file or folder (that exists, with ``exists``)."""
     if exists:

@@ -293,9 +293,10 @@ def test_review_accepts_a_plan_path_string(ctx: Ctx) -> None:
 def test_paths_and_text_are_accepted_where_natural(ctx: Ctx) -> None:
     schedule = ctx.schedule
     assert check(str(SEED), str(ctx.plan_file)).codes() == check(schedule, ctx.plan).codes()
-    assert check(SEED, severity=str(SEVERITY)).codes() == check(
-        schedule, severity=load_severity(SEVERITY)
-    ).codes()
+    assert (
+        check(SEED, severity=str(SEVERITY)).codes()
+        == check(schedule, severity=load_severity(SEVERITY)).codes()
+    )
     # A comma-separated string of codes, as on the command line (not a sequence of letters).
     assert check(schedule, select="E204,E208").codes() == {"E204", "E208"}
     assert to_ical(str(ctx.plan_file)) == ctx.feed
