@@ -249,6 +249,12 @@ class FindingGroup:
             w[-1 - tail] == words[0][-1 - tail] for w in words
         ):
             tail += 1
+        # Never split a bracket: "(902 h)" stays whole in each item.
+        while (head or tail) and not all(_balanced(w[head : len(w) - tail]) for w in words):
+            if tail:
+                tail -= 1
+            else:
+                head -= 1
         prefix = " ".join(words[0][:head])
         suffix = " ".join(words[0][len(words[0]) - tail :]) if tail else ""
         items = [" ".join(w[head : len(w) - tail]) for w in words]
@@ -291,6 +297,11 @@ class FindingGroup:
         if f.hint:
             text += f" (hint: {f.hint})"
         return text
+
+
+def _balanced(words: Sequence[str]) -> bool:
+    text = " ".join(words)
+    return text.count("(") == text.count(")") and text.count("[") == text.count("]")
 
 
 def _join(prefix: str, middle: str, suffix: str) -> str:

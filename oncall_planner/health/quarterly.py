@@ -19,7 +19,7 @@ from oncall_planner.health.pages import PageLog
 from oncall_planner.health.period import Period
 from oncall_planner.loader import Org
 from oncall_planner.plans import Plan
-from oncall_planner.report import Report
+from oncall_planner.report import Report, group_findings
 from oncall_planner.spec import Schedule, SeverityFramework
 
 if TYPE_CHECKING:
@@ -257,7 +257,10 @@ class QuarterlyReview:
         out += _md_table(["", ""], [[k, v] for k, v in self._summary_lines()])
         out += ["", "## Findings", ""]
         if len(self.findings):
-            out += [f"- `{f.code}` {f.severity.value}: {f.message}" for f in self.findings]
+            out += [
+                f"- `{g.code}` {g.severity.value}: {g.message()}"
+                for g in group_findings(self.findings)
+            ]
         else:
             out.append("No findings.")
         out += ["", "## People", ""]
