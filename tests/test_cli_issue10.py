@@ -131,10 +131,9 @@ def test_ctrl_c_stops_serve_with_130(tmp_path: Path) -> None:
 def test_ctrl_c_while_feeds_are_written_takes_effect_after_the_last_one() -> None:
     # A dozen feeds are one revision: subscribers must never see half of them updated.
     finished = False
-    with pytest.raises(KeyboardInterrupt):
-        with writing():
-            os.kill(os.getpid(), signal.SIGINT)
-            finished = True
+    with pytest.raises(KeyboardInterrupt), writing():
+        os.kill(os.getpid(), signal.SIGINT)
+        finished = True
     assert finished
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
@@ -226,7 +225,7 @@ def test_findings_sort_errors_first_and_week_numbers_numerically() -> None:
             _finding("H001", "nobody is primary", "error", 40, file="z.yaml"),
         )
     )
-    assert [f.code for f in report][0] == "H001"
+    assert report.findings[0].code == "H001"
     assert [f.message.split()[1] for f in report if f.code == "R301"] == ["0", "1", "2", "10"]
     assert [f.severity.value for f in report] == ["error", *["warning"] * 4, "info"]
 
