@@ -16,6 +16,7 @@ import typing
 from collections.abc import Sequence
 
 from oncall_planner import __version__
+from oncall_planner._args import ArgumentTypeError, ArgumentValueError
 from oncall_planner.errors import InputError, OncallPlannerError
 
 __all__ = ["COMMANDS", "main"]
@@ -147,6 +148,11 @@ def _main(argv: list[str]) -> int:
         return _usage_error(parser, e, argv)
     try:
         code: int = args.run(args)
+    except (ArgumentTypeError, ArgumentValueError) as e:
+        # The subcommands check their arguments first; this is the library's own check of
+        # what a subcommand passed it, shown as a message rather than a traceback.
+        print(f"oncall-planner: {e}", file=sys.stderr)
+        return EXIT_FINDINGS
     except InputError as e:
         for finding in e.findings:
             print(finding.format(), file=sys.stderr)
