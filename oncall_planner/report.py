@@ -318,7 +318,16 @@ def group_findings(findings: Iterable[Finding]) -> list[FindingGroup]:
     code, a severity, a file and a hint; only the message's particulars differ. Each group
     sits where its first finding sorts; a finding with no repeat is a group of one.
     """
-    ordered = sorted(findings, key=Finding.sort_key)
+    from oncall_planner._args import describe, wrong_type
+
+    accepted = "a Report or an iterable of Finding"
+    if isinstance(findings, str | bytes) or not isinstance(findings, Iterable):
+        raise wrong_type("group_findings", "findings", findings, accepted)
+    items = list(findings)
+    bad = next((f for f in items if not isinstance(f, Finding)), None)
+    if bad is not None:
+        raise wrong_type("group_findings", "findings", findings, accepted, f"; {describe(bad)}")
+    ordered = sorted(items, key=Finding.sort_key)
     groups: dict[tuple[str, Severity, str | None, str], list[Finding]] = {}
     for f in ordered:
         groups.setdefault((f.code, f.severity, f.file, f.hint), []).append(f)

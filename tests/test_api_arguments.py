@@ -41,6 +41,7 @@ from oncall_planner import (
     to_ical,
 )
 from oncall_planner.ical import feed_history, history_plan
+from oncall_planner.report import group_findings
 from tests.conftest import ROOT, SCHEDULES
 
 SEED = SCHEDULES / "backend-primary.yaml"
@@ -211,6 +212,11 @@ CASES: list[Case] = [
      "schedule", "Plan of backend-primary", "a Schedule"),
     ("ical.history_plan", "data", lambda c: history_plan(None, c.schedule), TypeError,
      "data", "None (NoneType)", "the feed as bytes or text"),
+    # oncall_planner.report, documented in docs/api.md
+    ("report.group_findings", "not-findings", lambda c: group_findings(["E204"]), TypeError,
+     "findings", "['E204'] (list)", "an iterable of Finding"),
+    ("report.group_findings", "none", lambda c: group_findings(None), TypeError,
+     "findings", "None (NoneType)", "a Report"),
     ("ical.history_plan", "org", lambda c: history_plan(c.feed, c.org), TypeError,
      "schedule", "Org of api, platform", "org.schedule(name)"),
 ]  # fmt: skip
