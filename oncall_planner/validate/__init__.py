@@ -12,6 +12,7 @@ it. The rule modules:
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Sequence
 
 from oncall_planner import _args
@@ -54,9 +55,9 @@ def _apply_schedule_ignores(
 
 
 def check(
-    target: Schedule | Org | Sequence[Schedule],
-    plan: Plan | None = None,
-    severity: SeverityFramework | None = None,
+    target: Schedule | Org | Sequence[Schedule] | str | os.PathLike[str],
+    plan: Plan | str | os.PathLike[str] | None = None,
+    severity: SeverityFramework | str | os.PathLike[str] | None = None,
     *,
     select: Sequence[str] | None = None,
     ignore: Sequence[str] | None = None,
