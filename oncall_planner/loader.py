@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from oncall_planner import _args
 from oncall_planner._yaml import MAX_BYTES, Located, SourceMap, read_yaml
 from oncall_planner.errors import ScheduleError
 from oncall_planner.report import Finding
@@ -301,6 +302,7 @@ def load_schedule(source: str | os.PathLike[str]) -> Schedule:
         ScheduleError: The file is missing, unreadable, not YAML or not a valid schedule. Its
             ``findings`` list every problem with file, line, column and field path.
     """
+    _args.source_arg("load_schedule", source, "schedule")
     doc, smap = _load_model(source, ScheduleFile)
     schedule = doc.schedule
     _SOURCES[id(schedule)] = (schedule, smap)
@@ -323,6 +325,7 @@ def load_severity(source: str | os.PathLike[str]) -> SeverityFramework:
     Raises:
         ScheduleError: The file is not a valid severity framework.
     """
+    _args.source_arg("load_severity", source, "severity")
     doc, _ = _load_model(source, SeverityFile)
     return doc.severity_framework
 
@@ -407,7 +410,7 @@ def load_org(directory: str | os.PathLike[str]) -> Org:
         ScheduleError: Any file fails to load (every problem of every file is listed), the
             folder holds no schedule, or two schedules share a name.
     """
-    folder = Path(directory)
+    folder = _args.path_arg("load_org", "directory", directory)
     if not folder.is_dir():
         raise ScheduleError([rule("L007").finding(f"not a folder: {folder}", file=str(folder))])
     problems: list[Finding] = []

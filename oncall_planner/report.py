@@ -3,16 +3,22 @@
 A :class:`Finding` is one located message with a rule code. A :class:`Report` is a sorted,
 filterable collection of findings. Reports are returned, never raised: call
 :meth:`Report.raise_for_errors` to turn errors into an exception when you want one.
+
+Order: errors first, then warnings, then info; within each, by file, line, column and code,
+and numbers in messages compare as numbers ("week 2" before "week 10").
+:func:`group_findings` folds repeated findings of one rule (P103 per member, R301 per shift)
+into one :class:`FindingGroup` for text and HTML output; JSON keeps one object per finding.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 
-__all__ = ["Finding", "Report", "Severity", "matches_code"]
+__all__ = ["Finding", "FindingGroup", "Report", "Severity", "group_findings", "matches_code"]
 
 
 class Severity(StrEnum):
@@ -75,9 +81,30 @@ class Finding:
         data["severity"] = self.severity.value
         return data
 
-    def sort_key(self) -> tuple[str, int, int, str, str]:
-        """Group by file, then line, column and code."""
-        return (self.file or "", self.line or 0, self.column or 0, self.code, self.message)
+    def sort_key(self) -> tuple[int, str, int, int, str, tuple[tuple[int, str], ...]]:
+        """Errors first, then by file, line, column, code and message (numbers numerically).
+
+        Messages sorted as text put "week 10" before "week 2"; each run of digits compares as
+        a number here.
+        """
+        return (
+            self.severity.rank,
+            self.file or "",
+            self.line or 0,
+            self.column or 0,
+            self.code,
+            natural_key(self.message),
+        )
+
+
+_DIGITS = re.compile(r"(\d+)")
+
+
+def natural_key(text: str) -> tuple[tuple[int, str], ...]:
+    """``"week 10"`` → ``((0, "week "), (10, ""))``: digit runs compare as numbers."""
+    return tuple(
+        (int(part), "") if part.isdigit() else (-1, part) for part in _DIGITS.split(text) if part
+    )
 
 
 def matches_code(code: str, patterns: Iterable[str]) -> bool:
@@ -137,6 +164,20 @@ class Report:
         ]
         return Report(tuple(kept))
 
+    def at_least(self, severity: Severity | str) -> Report:
+        """Keep findings of ``severity`` or worse (``"warning"`` keeps errors and warnings).
+
+        Raises:
+            ValueError: ``severity`` is not error, warning or info.
+        """
+        try:
+            floor = Severity(severity)
+        except ValueError:
+            raise ValueError(
+                f"severity must be one of 'error', 'warning', 'info', got {severity!r}"
+            ) from None
+        return Report(tuple(f for f in self.findings if f.severity.rank <= floor.rank))
+
     def raise_for_errors(self, *, strict: bool = False) -> None:
         """Raise :class:`~oncall_planner.errors.CheckFailedError` if there are errors.
 
@@ -165,3 +206,129 @@ class Report:
     def to_json(self) -> str:
         """A JSON list of findings (the ``--format json`` output)."""
         return json.dumps([f.to_dict() for f in self.findings], indent=2, ensure_ascii=False)
+
+
+@dataclass(frozen=True)
+class FindingGroup:
+    """Findings of one rule with the same severity, file, and message template.
+
+    The template is what their messages share: ``prefix`` and ``suffix`` words, with the
+    varying middle listed in ``items`` (one per finding, in report order).
+
+    Attributes:
+        findings: The findings, in report order (one or more).
+    """
+
+    findings: tuple[Finding, ...]
+
+    @property
+    def first(self) -> Finding:
+        """The first finding (its location stands for the group)."""
+        return self.findings[0]
+
+    @property
+    def code(self) -> str:
+        """The rule code all findings share."""
+        return self.first.code
+
+    @property
+    def severity(self) -> Severity:
+        """The severity all findings share."""
+        return self.first.severity
+
+    def _parts(self) -> tuple[str, list[str], str]:
+        words = [f.message.split(" ") for f in self.findings]
+        if len(words) == 1:
+            return "", [self.first.message], ""
+        shortest = min(len(w) for w in words)
+        head = 0
+        while head < shortest - 1 and all(w[head] == words[0][head] for w in words):
+            head += 1
+        tail = 0
+        while tail < shortest - head - 1 and all(
+            w[-1 - tail] == words[0][-1 - tail] for w in words
+        ):
+            tail += 1
+        # Never split a bracket: "(902 h)" stays whole in each item.
+        while (head or tail) and not all(_balanced(w[head : len(w) - tail]) for w in words):
+            if tail:
+                tail -= 1
+            else:
+                head -= 1
+        prefix = " ".join(words[0][:head])
+        suffix = " ".join(words[0][len(words[0]) - tail :]) if tail else ""
+        items = [" ".join(w[head : len(w) - tail]) for w in words]
+        # "'api'," and "'platform',": the comma belongs to the template, not to the items.
+        mark = items[0][-1:] if items[0] else ""
+        if mark in (",", ";", ":", ".") and all(i.endswith(mark) and len(i) > 1 for i in items):
+            items = [i[:-1] for i in items]
+            suffix = mark + (" " + suffix if suffix else "")
+        return prefix, items, suffix
+
+    @property
+    def template(self) -> str:
+        """The shared message with ``{}`` where the findings differ."""
+        prefix, _, suffix = self._parts()
+        return _join(prefix, "{}", suffix)
+
+    @property
+    def items(self) -> list[str]:
+        """What differs between the messages, one entry per finding."""
+        return self._parts()[1]
+
+    def message(self) -> str:
+        """The group's message: the template with the items listed (``a; b; c``)."""
+        if len(self.findings) == 1:
+            return self.first.message
+        prefix, items, suffix = self._parts()
+        return _join(prefix, "[" + "; ".join(items) + "]", suffix)
+
+    def format(self) -> str:
+        """One line, as :meth:`Finding.format`, with ``(N×)`` after the severity."""
+        if len(self.findings) == 1:
+            return self.first.format()
+        f = self.first
+        paths = sorted({g.path for g in self.findings if g.path})
+        where = f"{paths[0]}: " if len(paths) == 1 else ""
+        text = (
+            f"{f.location()}: {f.code} {f.severity.value} ({len(self.findings)}×): "
+            f"{where}{self.message()}"
+        )
+        if f.hint:
+            text += f" (hint: {f.hint})"
+        return text
+
+
+def _balanced(words: Sequence[str]) -> bool:
+    text = " ".join(words)
+    return text.count("(") == text.count(")") and text.count("[") == text.count("]")
+
+
+def _join(prefix: str, middle: str, suffix: str) -> str:
+    text = f"{prefix} {middle}" if prefix else middle
+    if suffix:
+        text += suffix if suffix[0] in ",;:." else f" {suffix}"
+    return text
+
+
+def group_findings(findings: Iterable[Finding]) -> list[FindingGroup]:
+    """Fold findings of one rule code, severity, file and hint into groups, in report order.
+
+    Repeated findings of one rule (P103 for each member, R301 for each noisy shift) share a
+    code, a severity, a file and a hint; only the message's particulars differ. Each group
+    sits where its first finding sorts; a finding with no repeat is a group of one.
+    """
+    from oncall_planner._args import describe, wrong_type
+
+    accepted = "a Report or an iterable of Finding"
+    if isinstance(findings, str | bytes) or not isinstance(findings, Iterable):
+        raise wrong_type("group_findings", "findings", findings, accepted)
+    items = list(findings)
+    bad = next((f for f in items if not isinstance(f, Finding)), None)
+    if bad is not None:
+        raise wrong_type("group_findings", "findings", findings, accepted, f"; {describe(bad)}")
+    ordered = sorted(items, key=Finding.sort_key)
+    groups: dict[tuple[str, Severity, str | None, str], list[Finding]] = {}
+    for f in ordered:
+        groups.setdefault((f.code, f.severity, f.file, f.hint), []).append(f)
+    return [FindingGroup(tuple(members)) for members in groups.values()]

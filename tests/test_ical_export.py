@@ -390,7 +390,8 @@ def test_person_zone_line_in_description() -> None:
 def test_bad_arguments_are_refused(berlin: Plan) -> None:
     with pytest.raises(ValueError, match="tz_mode"):
         to_ical(berlin, tz_mode="local")  # type: ignore[arg-type]
-    with pytest.raises(KeyError):
+    # Was a bare KeyError('nope'); now the parameter, the value and the plan's schedules.
+    with pytest.raises(ValueError, match=r"to_ical\(\): schedule must be .*, got 'nope' \(str\)"):
         to_ical(berlin, schedule="nope")
     with pytest.raises(ValueError, match="aware"):
         to_ical(berlin, stamp=datetime(2027, 1, 1))

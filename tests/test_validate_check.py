@@ -101,11 +101,11 @@ def test_report_json_keeps_the_finding_keys() -> None:
     ]
 
 
-def test_report_is_deterministic_and_sorted_by_file_and_line() -> None:
+def test_report_is_deterministic_and_sorted_by_severity_file_and_line() -> None:
     org = load_org(SCHEDULES)
     first = check(org).to_json()
     assert first == check(load_org(SCHEDULES)).to_json()
-    keys = [(f.file or "", f.line or 0) for f in check(org)]
+    keys = [(f.severity.rank, f.file or "", f.line or 0) for f in check(org)]
     assert keys == sorted(keys)
 
 

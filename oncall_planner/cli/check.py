@@ -10,7 +10,7 @@ from pathlib import Path
 from oncall_planner.cli._common import codes, emit, usage_error
 from oncall_planner.errors import InputError
 from oncall_planner.plans import Plan
-from oncall_planner.report import Finding, Report, Severity
+from oncall_planner.report import Finding, Report, Severity, group_findings
 from oncall_planner.rules import rule
 
 __all__ = ["collect", "format_report", "register"]
@@ -44,6 +44,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="skip these rule codes or prefixes, comma-separated",
     )
     p.add_argument("--strict", action="store_true", help="warnings fail the check too")
+    p.add_argument(
+        "--min-severity",
+        choices=("info", "warning", "error"),
+        default="info",
+        help="report only findings this severe or worse (default: info, everything)",
+    )
     p.add_argument("-o", "--output", help="write the report to this file instead of stdout")
     p.set_defaults(run=run, parser=p)
 
@@ -135,7 +141,8 @@ def collect(
 
 
 def format_report(report: Report, fmt: str, *, checked: int) -> str:
-    """The report as text (grouped by file, sorted by line), JSON or GitHub annotations."""
+    """The report as text (errors first, by file and line, repeats of a rule on one line),
+    JSON (one object per finding) or GitHub annotations (one per finding)."""
     if fmt == "json":
         return report.to_json()
     if fmt == "github":
@@ -154,15 +161,16 @@ def format_report(report: Report, fmt: str, *, checked: int) -> str:
             text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
             lines.append(f"::{level[f.severity]} {','.join(props)}::{text}")
         return "\n".join(lines)
+    # Errors first, then by file and line; repeated findings of one rule are one line.
     out: list[str] = []
     current: str | None = None
-    for f in report:
-        if f.file != current:
-            if current is not None or out:
+    for group in group_findings(report):
+        if not out or group.first.file != current:
+            if out:
                 out.append("")
-            out.append(f.file or "<input>")
-            current = f.file
-        out.append(f"  {f.format()}")
+            out.append(group.first.file or "<input>")
+            current = group.first.file
+        out.append(f"  {group.format()}")
     if out:
         out.append("")
     out.append(f"{checked} path(s) checked: {report.summary()}")
@@ -175,7 +183,7 @@ def run(args: argparse.Namespace) -> int:
     if missing:
         return usage_error(args.parser, f"no such file or folder: {', '.join(missing)}")
     report = collect(args.paths, plan_path=args.plan, severity_path=args.severity)
-    report = report.filter(args.select, args.ignore)
+    report = report.filter(args.select, args.ignore).at_least(args.min_severity)
     text = format_report(report, args.format, checked=len(args.paths))
     if args.format == "json":
         json.loads(text)  # the JSON shape is a contract: never emit something unparsable

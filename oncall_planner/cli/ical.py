@@ -14,6 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from oncall_planner._io import write_atomic
+from oncall_planner.cli._common import writing
 
 __all__ = ["register", "run", "write_feeds"]
 
@@ -89,7 +90,8 @@ def write_feeds(
         (root / "people" / f"{safe_name(person)}.ics", None, person)
         for person in sorted(set(plan.people) | set(plan.person_ids()))
     ]
-    written: list[Path] = []
+    # Render every feed first, then write them all: a Ctrl-C while rendering writes nothing.
+    rendered: list[tuple[Path, bytes]] = []
     for target, schedule, person in feeds:
         try:
             data = to_ical(
@@ -104,7 +106,9 @@ def write_feeds(
             )
         except FeedError as e:  # the findings know the line; only this function knows the file
             raise FeedError([replace(f, file=str(target)) for f in e.findings]) from e
-        written.append(write_atomic(target, data))
+        rendered.append((target, data))
+    with writing():
+        written = [write_atomic(target, data) for target, data in rendered]
     return sorted(written)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -52,6 +53,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("-o", "--output", metavar="FILE", help="write the review to this file")
     p.add_argument(
         "--lenient", action="store_true", help="skip bad rows of the export and say how many"
+    )
+    p.add_argument(
+        "--min-severity",
+        choices=("info", "warning", "error"),
+        default="info",
+        help="show only findings this severe or worse (default: info, everything)",
     )
     p.set_defaults(run=run, parser=p)
 
@@ -122,6 +129,8 @@ def run(args: argparse.Namespace) -> int:
         for finding in pages.problems[:10]:
             print(f"  {finding.format()}", file=sys.stderr)
     result = review(pages, plan, org, period, severity=severity)
+    if args.min_severity != "info":
+        result = replace(result, findings=result.findings.at_least(args.min_severity))
     if args.format == "json":
         text = result.to_json()
     elif args.format == "html":

@@ -50,9 +50,7 @@ def run(args: argparse.Namespace) -> int:
         suffix = "?token=…" if server.tokens and name.startswith("people/") else ""
         print(f"  {server.url}/{name}{suffix}", flush=True)
     try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
+        server.serve_forever()  # until Ctrl-C: main() reports "interrupted", exit 130
     finally:
         server.server_close()
     return 0

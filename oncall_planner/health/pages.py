@@ -32,13 +32,13 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import numpy as np
 import pandas as pd
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from oncall_planner import _args
 from oncall_planner._io import parse_json
 from oncall_planner.errors import PagesFileError
 from oncall_planner.report import Finding
@@ -53,6 +53,7 @@ __all__ = [
 ]
 
 PagesFormat = Literal["auto", "csv", "pagerduty", "opsgenie", "grafana"]
+_FORMATS: tuple[str, ...] = get_args(PagesFormat)
 
 #: Columns of the canonical page table, in order.
 CANONICAL_COLUMNS = (
@@ -674,7 +675,11 @@ def load_pages(
         PagesFileError: The file cannot be read, has an unknown shape, or (unless ``lenient``)
             has bad rows; each finding names the file, the row and the column.
     """
-    p = Path(path)
+    p = _args.path_arg(
+        "load_pages", "path", path, what="the path of a page export (str or pathlib.Path)"
+    )
+    _args.str_arg("load_pages", "format", format, choices=_FORMATS)
+    _args.bool_arg("load_pages", "lenient", lenient)
     file = str(path)
     try:
         text = p.read_text(encoding="utf-8-sig")

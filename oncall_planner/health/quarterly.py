@@ -13,12 +13,13 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from oncall_planner import _args
 from oncall_planner.health.compute import Settings, _duration, compute
 from oncall_planner.health.pages import PageLog
 from oncall_planner.health.period import Period
 from oncall_planner.loader import Org
 from oncall_planner.plans import Plan
-from oncall_planner.report import Report
+from oncall_planner.report import Report, group_findings
 from oncall_planner.spec import Schedule, SeverityFramework
 
 if TYPE_CHECKING:
@@ -256,7 +257,10 @@ class QuarterlyReview:
         out += _md_table(["", ""], [[k, v] for k, v in self._summary_lines()])
         out += ["", "## Findings", ""]
         if len(self.findings):
-            out += [f"- `{f.code}` {f.severity.value}: {f.message}" for f in self.findings]
+            out += [
+                f"- `{g.code}` {g.severity.value}: {g.message()}"
+                for g in group_findings(self.findings)
+            ]
         else:
             out.append("No findings.")
         out += ["", "## People", ""]
@@ -351,9 +355,10 @@ def review(
     Args:
         pages: A :class:`PageLog` (from :func:`load_pages` or :func:`synthetic_pages`), a
             DataFrame with the canonical columns, or the path of an export.
-        plan_or_history: Who was on call: a plan (``Plan.read``), or the history imported
-            from an iCalendar feed (``oncall_planner.ical.history_plan``).
-        schedule: The schedule, or an org of schedules, the plan belongs to. It gives time
+        plan_or_history: Who was on call: a plan, the path of a plan file, or the history
+            imported from an iCalendar feed (``oncall_planner.ical.history_plan``).
+        schedule: The schedule, or an org of schedules (or the path of a schedule file or an
+            org folder), the plan belongs to. It gives time
             zones, the noisy-shift limit and the compensation policy.
         period: A quarter (``"2027Q1"``), a ``(first_day, last_day)`` pair, or a
             :class:`Period`; days are read in the (first) schedule's zone.
@@ -364,7 +369,14 @@ def review(
 
     Returns:
         The review; nothing is drawn until a chart is asked for.
+
+    Raises:
+        TypeError: An argument of the wrong kind (the message names it and what is accepted).
+        ValueError: A value that cannot be used, e.g. a path that does not exist.
     """
+    pages, plan_or_history, schedule, period, severity = _args.review_args(
+        pages, plan_or_history, schedule, period, severity, recipients, settings
+    )
     data = compute(
         pages,
         plan_or_history,

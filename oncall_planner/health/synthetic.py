@@ -14,6 +14,7 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
+from oncall_planner import _args
 from oncall_planner.health.compute import bucket_codes
 from oncall_planner.health.pages import CANONICAL_COLUMNS, PageLog
 from oncall_planner.loader import Org
@@ -71,8 +72,10 @@ def synthetic_pages(
     """Generate page events for the shifts of a plan.
 
     Args:
-        plan: Who is on call (primary pages first, secondary on escalation).
-        schedule: The schedule (or org) of the plan: zones, members, level-1 timeout.
+        plan: Who is on call (primary pages first, secondary on escalation); a plan or the
+            path of a plan file.
+        schedule: The schedule (or org, or the path of either) of the plan: zones, members,
+            level-1 timeout.
         seed: The random seed; the same arguments give the same pages.
         start: First instant (default: the plan's first shift start).
         end: End instant (default: the plan's last shift end).
@@ -86,9 +89,31 @@ def synthetic_pages(
 
     Returns:
         A page log (recipients are member ids).
+
+    Raises:
+        TypeError: An argument of the wrong kind (the message names it and what is accepted).
+        ValueError: A count or share out of range, or a naive ``start``/``end``.
     """
+    f = "synthetic_pages"
+    plan = _args.plan_arg(f, "plan", plan)
+    target = _args.schedules_arg(f, "schedule", schedule)
+    seed = _args.int_arg(f, "seed", seed, lo=0, what="a random seed")
+    start = None if start is None else _args.instant_arg(f, "start", start)
+    end = None if end is None else _args.instant_arg(f, "end", end)
+    incidents_per_week = _args.number_arg(
+        f, "incidents_per_week", incidents_per_week, lo=0, what="a mean number of incidents"
+    )
+    services = _args.int_arg(f, "services", services, lo=1, what="a number of services")
+    noisy_services = _args.int_arg(f, "noisy_services", noisy_services, lo=0, what="a count")
+    storms = _args.int_arg(f, "storms", storms, lo=0, what="a number of storm days")
+    escalation_rate = _args.number_arg(
+        f, "escalation_rate", escalation_rate, lo=0, hi=1, what="a share"
+    )
+    off_rotation_rate = _args.number_arg(
+        f, "off_rotation_rate", off_rotation_rate, lo=0, hi=1, what="a share"
+    )
     rng = np.random.default_rng(seed)
-    schedules = tuple(schedule.schedules) if isinstance(schedule, Org) else (schedule,)
+    schedules = tuple(target.schedules) if isinstance(target, Org) else (target,)
     names = {s.name: s for s in schedules}
     svc_names = np.array([f"svc-{i:02d}" for i in range(services)], dtype=object)
     weights = np.ones(services)

@@ -30,6 +30,7 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from oncall_planner import _args
 from oncall_planner.errors import FeedError
 from oncall_planner.ical._lines import CRLF, fold, format_local, format_utc, text
 from oncall_planner.ical.vtimezone import VTimezoneError, build_vtimezone
@@ -398,7 +399,8 @@ def to_ical(
     """The plan (or one schedule, or one person's shifts) as an iCalendar feed.
 
     Args:
-        plan: The plan; names, escalation levels and contacts come from ``Plan.annotate``.
+        plan: The plan (or the path of a plan file); names, escalation levels and contacts
+            come from ``Plan.annotate``.
         schedule: Only this schedule's shifts (all layers).
         person: Only this member's shifts, across every schedule; each SUMMARY then starts
             with ``[schedule/layer]``.
@@ -418,15 +420,31 @@ def to_ical(
         The feed as UTF-8 bytes with CRLF line ends and folded lines.
 
     Raises:
-        KeyError: ``schedule`` is not in the plan.
-        ValueError: ``tz_mode`` is neither "utc" nor "tzid", or ``stamp`` is naive.
+        ValueError: ``schedule`` is not in the plan, ``tz_mode`` is neither "utc" nor "tzid",
+            or ``stamp`` is naive.
+        TypeError: An argument of the wrong kind (the message names it and what is accepted).
         FeedError: An event of ``previous_feed`` has a SEQUENCE or LAST-MODIFIED that cannot be
             read (an L008 finding with its line).
     """
-    if tz_mode not in ("utc", "tzid"):
-        raise ValueError(f"tz_mode must be 'utc' or 'tzid', got {tz_mode!r}")
+    plan = _args.plan_arg("to_ical", "plan", plan)
     if schedule is not None:
-        plan.schedule(schedule)  # KeyError for an unknown schedule
+        names = [sp.name for sp in plan.schedules]
+        accepted = "None or the name of a schedule in the plan: " + ", ".join(map(repr, names))
+        if not isinstance(schedule, str):
+            raise _args.wrong_type("to_ical", "schedule", schedule, accepted)
+        if schedule not in names:
+            raise _args.bad_value("to_ical", "schedule", schedule, accepted)
+    if person is not None:
+        _args.str_arg("to_ical", "person", person, what="None or a member id")
+    tz_mode = _args.str_arg("to_ical", "tz_mode", tz_mode, choices=("utc", "tzid"))  # type: ignore[assignment]
+    if previous is not None:
+        previous = _args.plan_arg("to_ical", "previous", previous)
+    if previous_feed is not None:
+        previous_feed = _args.feed_arg("to_ical", "previous_feed", previous_feed)[0]
+    _args.str_arg("to_ical", "domain", domain, what="a domain such as 'example.org'")
+    _args.bool_arg("to_ical", "contacts", contacts)
+    if stamp is not None:
+        stamp = _args.instant_arg("to_ical", "stamp", stamp)
 
     prior: Mapping[str, _Prior] = {}
     if previous_feed is not None:

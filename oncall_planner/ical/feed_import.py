@@ -35,6 +35,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
+from oncall_planner import _args
 from oncall_planner.errors import FeedError
 from oncall_planner.expand import week_starts
 from oncall_planner.plans import Layer, Plan, SchedulePlan, Shift, SolveInfo
@@ -423,8 +424,9 @@ def from_ical(
     """Read the shifts of an on-call feed.
 
     Args:
-        data: The feed (UTF-8 iCalendar).
-        roster: Members to match people against (by id, email or name).
+        data: The feed (UTF-8 iCalendar bytes or text, or the path of an ``.ics`` file).
+        roster: Members to match people against (by id, email or name), or a schedule or
+            org whose members they are.
         person: Whose feed this is, for personal feeds that name nobody in their events
             (GoAlert). Used only when an event names no one.
         source: The file name shown in findings.
@@ -436,6 +438,13 @@ def from_ical(
         FeedError: The feed is malformed, or an event cannot be read as a shift; every problem
             is a finding with code L008 and the line of the offending content line.
     """
+    data, path = _args.feed_arg("from_ical", "data", data)
+    roster = _args.roster_arg("from_ical", "roster", roster)
+    if person is not None:
+        _args.str_arg("from_ical", "person", person, what="None or a member id")
+    if source is not None:
+        _args.str_arg("from_ical", "source", source, what="None or a file name")
+    source = source or path
     from icalendar import Calendar
 
     text, located = _scan(data, source)
@@ -505,6 +514,10 @@ def feed_history(
     Raises:
         FeedError: The feed cannot be read.
     """
+    data, path = _args.feed_arg("feed_history", "data", data)
+    schedule = _args.schedule_arg("feed_history", "schedule", schedule)
+    before = _args.date_arg("feed_history", "before", before)
+    source = source or path
     zone = schedule.zone
     counted = [
         s
@@ -559,6 +572,9 @@ def history_plan(data: bytes, schedule: Schedule, *, source: str | None = None) 
     Raises:
         FeedError: The feed cannot be read, or no shift matches a member.
     """
+    data, path = _args.feed_arg("history_plan", "data", data)
+    schedule = _args.schedule_arg("history_plan", "schedule", schedule)
+    source = source or path
     shifts = _members_shifts(data, schedule, source)
     if not shifts:
         raise FeedError(

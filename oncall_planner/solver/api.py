@@ -12,6 +12,7 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
+from oncall_planner import _args
 from oncall_planner.errors import InfeasibleError, SolverTimeoutError
 from oncall_planner.loader import Org
 from oncall_planner.plans import Layer, PersonFairness, Plan, SchedulePlan, Shift, SolveInfo
@@ -477,7 +478,13 @@ def plan(
         SolverTimeoutError: The time limit ran out before any plan was found.
         ValueError: ``weeks`` outside 1..MAX_WEEKS (520), or ``freeze_until`` without
             ``previous``.
+        TypeError: An argument of the wrong kind (the message names it and what is accepted);
+            an org of several schedules (use :func:`plan_org`).
     """
+    schedule = _args.schedule_arg("plan", "schedule", schedule, org_to="plan_org")
+    start, weeks, previous, freeze_until, options, history = _args.plan_args(
+        "plan", start, weeks, previous, freeze_until, options, history
+    )
     return _solve(
         [schedule],
         start,
@@ -505,8 +512,10 @@ def plan_org(
     days, times and zones. Fairness is balanced per schedule. Arguments and errors are as for
     :func:`plan`.
     """
-    schedules = (
-        org_or_schedules.schedules if isinstance(org_or_schedules, Org) else org_or_schedules
+    target = _args.schedules_arg("plan_org", "org_or_schedules", org_or_schedules)
+    schedules = target.schedules if isinstance(target, Org) else (target,)
+    start, weeks, previous, freeze_until, options, history = _args.plan_args(
+        "plan_org", start, weeks, previous, freeze_until, options, history
     )
     return _solve(
         list(schedules),

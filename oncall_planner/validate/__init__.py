@@ -12,8 +12,10 @@ it. The rule modules:
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Sequence
 
+from oncall_planner import _args
 from oncall_planner.loader import Org, source_of
 from oncall_planner.plans import Plan
 from oncall_planner.report import Finding, Report, matches_code
@@ -53,9 +55,9 @@ def _apply_schedule_ignores(
 
 
 def check(
-    target: Schedule | Org | Sequence[Schedule],
-    plan: Plan | None = None,
-    severity: SeverityFramework | None = None,
+    target: Schedule | Org | Sequence[Schedule] | str | os.PathLike[str],
+    plan: Plan | str | os.PathLike[str] | None = None,
+    severity: SeverityFramework | str | os.PathLike[str] | None = None,
     *,
     select: Sequence[str] | None = None,
     ignore: Sequence[str] | None = None,
@@ -63,17 +65,23 @@ def check(
     """Check schedules (and, given one, a plan) against the rule catalogue.
 
     Args:
-        target: A schedule, an org, or several schedules checked together (one org).
-        plan: A plan of those schedules: the hard rules (H001–H008), plan quality
+        target: A schedule, an org, or several schedules checked together (one org); or the
+            path of a schedule file or org folder.
+        plan: A plan (or the path of a plan file) of those schedules: the hard rules (H001–H008), plan quality
             (P101–P107) and the escalation policies against it (E209–E211) are checked too.
         severity: A severity framework to check escalation policies against (E205, E206);
             defaults to the org's own ``severity_framework:`` file, if any.
-        select: Only report codes starting with one of these (e.g. ``["E2", "H"]``).
+        select: Only report codes starting with one of these (e.g. ``["E2", "H"]`` or
+            ``"E2,H"``).
         ignore: Do not report codes starting with one of these.
 
     Returns:
         A report, sorted by file and line; call ``report.raise_for_errors()`` to raise on
         errors.
+
+    Raises:
+        TypeError: An argument of the wrong kind, e.g. ``check(plan, schedule)`` (swapped).
+        ValueError: A path that does not exist, or a blank code.
 
     Example:
         >>> from oncall_planner import check, load_schedule
@@ -81,6 +89,21 @@ def check(
         >>> [f.message for f in report][2]
         'level 3 (engineering-manager) is paged at 15 minutes: the sum of the earlier timeouts (5 + 10 minutes)'
     """  # noqa: E501
+    if isinstance(target, Plan):
+        raise _args.wrong_type(
+            "check",
+            "target",
+            target,
+            "a Schedule, an Org, a list of Schedules, or a schedule file or org folder",
+            "; the schedules come first: check(schedule, plan)",
+        )
+    target = _args.schedules_arg("check", "target", target)
+    if plan is not None:
+        plan = _args.plan_arg("check", "plan", plan)
+    if severity is not None:
+        severity = _args.severity_arg("check", "severity", severity)
+    select = None if select is None else _args.codes_arg("check", "select", select)
+    ignore = None if ignore is None else _args.codes_arg("check", "ignore", ignore)
     schedules = _schedules(target)
     if severity is None and isinstance(target, Org):
         severity = target.severity
