@@ -103,7 +103,9 @@ class QuarterlyReview:
         per_day: Pages per day with the trailing mean.
         incidents: One row per incident.
         pages: The pages of the period, annotated (person, local hour, weekday, bucket,
-            interruption, shift index, response times).
+            interruption, shift index, response times). ``mtta_s`` is set on each person's
+            first page of each incident when it came before the acknowledgement, and NaN on
+            every other page (see :func:`~oncall_planner.health.compute.mtta_seconds`).
         findings: Health findings (R301–R305, P103).
         settings: The thresholds applied.
         limits: Schedule → ``alert_if_pages_exceed``.
