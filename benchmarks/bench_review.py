@@ -23,6 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import pandas as pd  # noqa: E402
+
 from oncall_planner import (  # noqa: E402
     Layer,
     PageLog,
@@ -78,7 +80,17 @@ def main() -> None:
     )
     frame = log.frame
     if len(frame) > args.pages:
-        frame = frame.sample(n=args.pages, random_state=0)
+        # Sample whole incidents (in random order, each with its pages in time order) and cut
+        # at N pages: sampling pages could drop an incident's first page and leave pages after
+        # its acknowledgement alone, which the loader rightly rejects.
+        rank = frame["incident_id"].drop_duplicates().sample(frac=1.0, random_state=0)
+        order = pd.Series(range(len(rank)), index=rank.to_numpy())
+        frame = (
+            frame.assign(_rank=frame["incident_id"].map(order).to_numpy())
+            .sort_values(["_rank", "paged_at"], kind="stable")
+            .head(args.pages)
+            .drop(columns="_rank")
+        )
     pages = PageLog.from_frame(frame)
     gen_s = time.perf_counter() - t0
     print(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -182,3 +183,69 @@ def test_page_events_build_a_log() -> None:
     assert log.frame["paged_at"].tolist() == [utc("2027-01-01T10:00Z"), utc("2027-01-01T11:00Z")]
     assert log.frame["incident_id"].tolist() == ["a", "b"]  # defaults to the page id
     assert log.frame["channel"].tolist() == ["push", "phone"]
+
+
+# -- pages after the incident's acknowledgement (issue 10) -----------------------------------
+
+
+@pytest.mark.parametrize("lenient", [False, True])
+def test_pagerduty_late_responder_not_rejected(lenient: bool) -> None:
+    # Alice acknowledged at 02:03:10; at 02:25 she asked Bob to respond, and PagerDuty notified
+    # him (a notify_log_entry after the acknowledgement). It used to fail as "L004 acknowledged
+    # before it was paged", and --lenient silently dropped Bob's page.
+    log = load_pages(PAGES / "pagerduty-late-responder.json", lenient=lenient)
+    assert (log.skipped, log.problems) == (0, ())
+    f = log.frame
+    assert f["page_id"].tolist() == ["RLNOTIFYA", "RLNOTIFYB"]
+    assert f["recipient"].tolist() == ["alice@example.com", "bob@example.com"]
+    # Both pages carry the incident's first acknowledgement and its resolution.
+    assert set(f["acknowledged_at"]) == {utc("2027-01-20T02:03:10Z")}
+    assert set(f["resolved_at"]) == {utc("2027-01-20T03:40:00Z")}
+    assert f["paged_at"].iloc[1] > f["acknowledged_at"].iloc[1]
+
+
+@pytest.mark.parametrize("lenient", [False, True])
+def test_csv_late_responder_not_rejected(lenient: bool) -> None:
+    log = load_pages(PAGES / "late-responder.csv", lenient=lenient)
+    assert (log.skipped, len(log)) == (0, 2)
+    assert log.frame["recipient"].tolist() == ["alice", "bob"]
+
+
+def test_page_events_late_responder_not_rejected() -> None:
+    def at(text: str) -> Any:
+        return pd.Timestamp(text).to_pydatetime()
+
+    ack = at("2027-01-20T02:03:10Z")
+    log = PageLog.from_events(
+        [
+            PageEvent(incident_id="i", paged_at=at("2027-01-20T02:00:02Z"), recipient="alice",
+                      acknowledged_at=ack),
+            PageEvent(incident_id="i", paged_at=at("2027-01-20T02:25:01Z"), recipient="bob",
+                      acknowledged_at=ack),
+        ]
+    )  # fmt: skip
+    assert log.frame["recipient"].tolist() == ["alice", "bob"]
+
+
+def test_an_incident_acknowledged_before_its_first_page_is_still_an_error(tmp_path: Path) -> None:
+    # Every page of i1 came after the acknowledgement: nobody could have acknowledged it, so
+    # the times are wrong (a time zone, most often) and both rows are reported.
+    path = tmp_path / "pages.csv"
+    path.write_text(
+        "page_id,incident_id,paged_at,recipient,acknowledged_at,resolved_at\n"
+        "a,i1,2027-01-20T03:00:00+01:00,alice,2027-01-20T02:30:00+01:00,\n"
+        "b,i1,2027-01-20T03:05:00+01:00,bob,2027-01-20T02:30:00+01:00,\n"
+        "c,i2,2027-01-20T04:00:00+01:00,bob,,2027-01-20T03:59:00+01:00\n"
+    )
+    with pytest.raises(PagesFileError) as err:
+        load_pages(path)
+    got = [(f.path, f.message.split(", got")[0]) for f in err.value.findings]
+    assert got == [
+        ("row[1].acknowledged_at", "row 1, column 'acknowledged_at': acknowledged before the "
+         "incident's first page"),
+        ("row[2].acknowledged_at", "row 2, column 'acknowledged_at': acknowledged before the "
+         "incident's first page"),
+        ("row[3].resolved_at", "row 3, column 'resolved_at': resolved before the incident's "
+         "first page"),
+    ]  # fmt: skip
+    assert load_pages(path, lenient=True).skipped == 3

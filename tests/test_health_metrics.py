@@ -10,6 +10,7 @@ because Berlin springs forward on March 28. Week 2 (March 22 → 29) is 167 h lo
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -227,18 +228,21 @@ def test_interruption_window_edge(gap_s: int, expected: int) -> None:
 
 def test_mtta_and_mttr_median_and_p90(rv: QuarterlyReview) -> None:
     pp = rv.per_person
-    # ana's acknowledged pages: 600, 300, 60, 30 s → median 180, p90 300 + 0.7 × 300 = 510.
-    assert pp.loc["ana", "mtta_median_s"] == 180.0
-    assert pp.loc["ana", "mtta_p90_s"] == pytest.approx(510.0)
+    # MTTA per incident, from ana's first page of it: i1 600 s, i2 300 s, i5 60 s (a1 at
+    # 14:00:00; a2 at 14:00:30 is the same incident) → median 300, p90 300 + 0.8 × 300 = 540.
+    assert pp.loc["ana", "mtta_median_s"] == 300.0
+    assert pp.loc["ana", "mtta_p90_s"] == pytest.approx(540.0)
     # ana's resolved pages: 10800 and 7200 s.
     assert pp.loc["ana", "mttr_median_s"] == 9000.0
-    assert pp.loc["ben", "mtta_median_s"] == 120.5  # 121 and 120 s
+    assert pp.loc["ben", "mtta_median_s"] == 121.0  # i3, from p4 at 09:59:59 (p3 is later)
+    # The team: per incident from its first page: 600, 300, 60, 121, and cem's six 60 s.
+    assert rv.team["mtta_median_s"] == 60.0
     assert np.isnan(pp.loc["dia", "mtta_median_s"])
 
 
 def test_mtta_above_the_severity_target(rv: QuarterlyReview) -> None:
     r304 = [f for f in rv.findings if f.code == "R304"]
-    # ana's SEV1 median is 450 s > 5 min; her SEV3 median (45 s) and everyone else are fine.
+    # ana's SEV1 median is 450 s > 5 min; her SEV3 median (60 s) and everyone else are fine.
     assert [(f.path, "SEV1" in f.message) for f in r304] == [("per_person.ana.mtta_median_s", True)]
 
 
@@ -408,3 +412,81 @@ def test_unknown_recipients_and_explicit_aliases() -> None:
     assert mapped.per_person.loc["ana", "off_rotation_pages"] == 0  # ana is primary in week 0
     assert "Ana W." not in mapped.per_person.index
     assert mapped.per_person.loc["grace@example.com", "off_rotation_pages"] == 1
+
+
+def _incident_pages(
+    first_ack_s: float, later: list[float], *, incidents: int = 3, severity: str = "SEV1"
+) -> PageLog:
+    """``incidents`` incidents paged to ana at 12:00 on successive days (March 9 on), each
+    acknowledged ``first_ack_s`` later, with more pages to ana ``later`` seconds after the first
+    (at or after the acknowledgement: re-notifications, a responder added late)."""
+    events = []
+    for k in range(incidents):
+        t0 = pd.Timestamp(f"2027-03-{9 + k:02d}T12:00:00+01:00")
+        ack = (t0 + pd.Timedelta(seconds=first_ack_s)).to_pydatetime()
+        for j, offset in enumerate([0.0, *later]):
+            events.append(
+                PageEvent(
+                    page_id=f"i{k}-{j}",
+                    incident_id=f"i{k}",
+                    paged_at=(t0 + pd.Timedelta(seconds=offset)).to_pydatetime(),
+                    recipient="ana",
+                    acknowledged_at=ack,
+                    severity=severity,
+                )
+            )
+    return PageLog.from_events(events)
+
+
+def test_mtta_person_matches_incident_definition() -> None:
+    # The old divergence: a re-notification sent at the acknowledgement counted as an MTTA of
+    # 0 for the person, so ana's median was (400 + 0) / 2 = 200 s for incidents that each took
+    # 400 s to acknowledge, under the SEV1 target of 300 s: R304 stayed silent. Pages after
+    # the acknowledgement (loaded since the late-responder fix) must not count either.
+    schedule = fixture_schedule()
+    log = _incident_pages(400, [400, 460])
+    rv = review(log, fixture_plan(schedule), schedule, PERIOD)
+    incident_mtta = rv.incidents["mtta_s"].tolist()
+    assert incident_mtta == [400.0] * 3
+    assert rv.per_person.loc["ana", "mtta_median_s"] == 400.0
+    assert rv.per_person.loc["ana", "mtta_p90_s"] == 400.0
+    assert rv.team["mtta_median_s"] == 400.0
+    # One MTTA per incident for the person: only the first page of each incident has one.
+    assert rv.pages["mtta_s"].notna().sum() == 3
+    r304 = [f for f in rv.findings if f.code == "R304"]
+    assert [f.path for f in r304] == ["per_person.ana.mtta_median_s"]
+    assert "is 6.7 min, above the SEV1 target of 5.0 min" in r304[0].message
+
+
+def test_mtta_counts_from_the_first_page_to_each_person() -> None:
+    # ana paged at 0 s; the incident escalates to ben at 300 s; ben acknowledges at 420 s; cem
+    # is added at 600 s. ana waited 420 s, ben 120 s, cem nothing; the incident took 420 s.
+    schedule = fixture_schedule()
+    t0 = pd.Timestamp("2027-03-09T12:00:00+01:00")
+
+    def at(s: float) -> Any:
+        return (t0 + pd.Timedelta(seconds=s)).to_pydatetime()
+
+    log = PageLog.from_events(
+        [
+            PageEvent(page_id="a", incident_id="i", paged_at=at(0), recipient="ana",
+                      acknowledged_at=at(420)),
+            PageEvent(page_id="a2", incident_id="i", paged_at=at(120), recipient="ana",
+                      acknowledged_at=at(420)),
+            PageEvent(page_id="b", incident_id="i", paged_at=at(300), recipient="ben",
+                      acknowledged_at=at(420)),
+            PageEvent(page_id="c", incident_id="i", paged_at=at(600), recipient="cem",
+                      acknowledged_at=at(420)),
+        ]
+    )  # fmt: skip
+    rv = review(log, fixture_plan(schedule), schedule, PERIOD)
+    pp = rv.per_person
+    assert pp.loc["ana", "mtta_median_s"] == 420.0
+    assert pp.loc["ben", "mtta_median_s"] == 120.0
+    assert np.isnan(pp.loc["cem", "mtta_median_s"])
+    assert rv.incidents["mtta_s"].tolist() == [420.0]
+    assert rv.team["mtta_median_s"] == 420.0
+    # Every number comes from the one function: the per-page column the findings use.
+    assert rv.pages.set_index("page_id")["mtta_s"].to_dict() == pytest.approx(
+        {"a": 420.0, "a2": np.nan, "b": 120.0, "c": np.nan}, nan_ok=True
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -45,7 +46,7 @@ def test_text_report(files: dict[str, Path], capsys: pytest.CaptureFixture[str])
     assert out.startswith("# On-call review 2027-03-08..2027-04-04")
     assert "| Pages | 14 (9 interruptions) |" in out
     assert "`R301` warning" in out and "`R305` info" in out
-    assert "| cem | 6 | 5 | 3 | 2 | 1 | 0 | 2 |" in out
+    assert "| Cem Aydin | 6 | 5 | 3 | 2 | 1 | 0 | 2 |" in out  # people by name
 
 
 def test_json_has_the_fixed_keys(
@@ -121,6 +122,32 @@ def test_html_is_self_contained_and_holds_every_chart(
             assert not value.startswith(("http:", "https:", "//")), (name, value)
     assert "url(http" not in text
     assert "<table>" in text and "R301" in text
+
+
+def test_review_cli_accepts_a_pagerduty_late_responder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Bob was asked to respond after Alice acknowledged: the review used to exit 1 with "L004
+    # acknowledged before it was paged" (and drop his page with --lenient).
+    from oncall_planner import load_schedule
+    from tests.test_health_metrics import round_robin_plan
+
+    schedule_file = ROOT / "schedules" / "backend-primary.yaml"
+    plan = round_robin_plan(load_schedule(schedule_file), date(2027, 1, 18), ["alice"], ["bob"])
+    (tmp_path / "plan.json").write_text(plan.to_json())
+    pages = str(PAGES / "pagerduty-late-responder.json")
+    for extra in ([], ["--lenient"]):
+        code, out, err = run(
+            ["review", str(schedule_file), "--pages", pages, "--plan", str(tmp_path / "plan.json"),
+             "--from", "2027-01-18", "--to", "2027-01-24", "--format", "json", *extra],
+            capsys,
+        )  # fmt: skip
+        assert (code, err) == (0, "")
+        people = json.loads(out)["per_person"]
+        assert (people["alice"]["pages"], people["bob"]["pages"]) == (1, 1)
+        # Alice waited 188 s; Bob was paged after the acknowledgement: no MTTA for him.
+        assert people["alice"]["mtta_median_s"] == 188.0
+        assert people["bob"]["mtta_median_s"] is None
 
 
 def test_lenient_reports_skipped_rows(

@@ -28,7 +28,15 @@ from oncall_planner.report import Finding, Report, matches_code
 from oncall_planner.rules import rule
 from oncall_planner.spec import Schedule, SeverityFramework, SeverityLevel
 
-__all__ = ["BUCKETS", "DEFAULT_SEVERITY", "Settings", "bucket_codes", "compute"]
+__all__ = [
+    "BUCKETS",
+    "DEFAULT_SEVERITY",
+    "Settings",
+    "bucket_codes",
+    "compute",
+    "format_response_time",
+    "mtta_seconds",
+]
 
 #: Time-of-day buckets, in code order (0, 1, 2).
 BUCKETS = ("business", "off_hours", "sleep")
@@ -155,6 +163,54 @@ def _first_of(*keys: np.ndarray) -> np.ndarray:
         combined = combined * (int(k.max(initial=0)) + 1) + k
     first: np.ndarray = ~pd.Series(combined).duplicated().to_numpy()
     return first
+
+
+def mtta_seconds(
+    paged_ns: np.ndarray,
+    ack_ns: np.ndarray,
+    has_ack: np.ndarray,
+    incident: np.ndarray,
+    responder: np.ndarray,
+) -> np.ndarray:
+    """Time to acknowledge: the one definition every MTTA of a review uses (docs/review.md).
+
+    Per incident and responder, from the first page to the responder to the incident's
+    acknowledgement, as PagerDuty's analytics define it. A responder first paged at or after
+    the acknowledgement (a responder added later, a re-notification, an escalation that
+    crossed the ack) waited for nothing: that incident gives them no MTTA, rather than an
+    MTTA of 0 that would pull their median down. For the team, pass one responder for
+    everyone (zeros): the incident's MTTA runs from its first page.
+
+    Args:
+        paged_ns: Page times (ns), in time order.
+        ack_ns: The incident's acknowledgement per page (ns; any value where ``has_ack`` is
+            false).
+        has_ack: Whether the incident was acknowledged.
+        incident: Incident code per page (non-negative integers).
+        responder: Responder code per page (non-negative integers).
+
+    Returns:
+        Per page: the MTTA in seconds on the responder's first page of each incident when it
+        came before the acknowledgement, NaN on every other page. A median over the non-NaN
+        values is a median over (incident, responder) pairs.
+    """
+    out = np.full(len(paged_ns), np.nan)
+    if len(paged_ns) == 0:
+        return out
+    waited = _first_of(responder, incident) & has_ack & (paged_ns < ack_ns)
+    out[waited] = (ack_ns[waited] - paged_ns[waited]) / _NS_PER_S
+    return out
+
+
+def format_response_time(seconds: float | None) -> str:
+    """MTTA, MTTR and response targets as every table and finding prints them.
+
+    Always minutes with one decimal (``1.3 min``, ``7.5 min``, ``1440.0 min``), so that a
+    column never mixes ``78 s`` with ``2.0 min``; "–" when there is no value.
+    """
+    if seconds is None or math.isnan(seconds):
+        return "–"
+    return f"{seconds / 60:.1f} min"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -375,7 +431,6 @@ def compute(
     res = _ns(frame["resolved_at"])
     has_ack = frame["acknowledged_at"].notna().to_numpy()
     has_res = frame["resolved_at"].notna().to_numpy()
-    mtta = np.where(has_ack, (ack - t) / _NS_PER_S, np.nan)
     mttr = np.where(has_res, (res - t) / _NS_PER_S, np.nan)
     sev_code = _severity_codes(frame["severity"], framework)
     levels = [lvl.level for lvl in framework.levels]
@@ -384,6 +439,10 @@ def compute(
         np.where(sev_code < 0, len(levels), sev_code), categories=pd.Index([*levels, ""])
     )
     inc_code, inc_uniques = pd.factorize(frame["incident_id"])
+    inc_code = inc_code.astype(np.int64)
+    # One MTTA definition for people and the team (the team is one responder).
+    mtta = mtta_seconds(t, ack, has_ack, inc_code, pcode)
+    mtta_incident = mtta_seconds(t, ack, has_ack, inc_code, np.zeros(n, dtype=np.int64))
 
     # -- day index in the schedule's zone (trend and weeks are team-level) ---------------------
     local_main = frame["paged_at"].dt.tz_convert(main_zone).dt.tz_localize(None)
@@ -595,9 +654,8 @@ def compute(
             else pd.Categorical([], categories=list(BUCKETS)),
         }
     )
-    incidents["mtta_s"] = (
-        incidents["acknowledged_at"] - incidents["first_paged_at"]
-    ).dt.total_seconds()
+    # Incident codes number incidents in order of their first page, as the groups are sorted.
+    incidents["mtta_s"] = mtta_incident[_first_of(inc_code)] if n else np.zeros(0)
     incidents["mttr_s"] = (
         incidents["resolved_at"] - incidents["first_paged_at"]
     ).dt.total_seconds()
@@ -636,7 +694,9 @@ def compute(
         "off_rotation_pages": int((~on_rotation).sum()),
         "periods_12h": total_periods,
         "periods_over_budget": over_periods,
-        "mtta_median_s": _nan_none(float(np.nanmedian(mtta)) if has_ack.any() else math.nan),
+        "mtta_median_s": _nan_none(
+            float(np.nanmedian(mtta_incident)) if (~np.isnan(mtta_incident)).any() else math.nan
+        ),
         "mttr_median_s": _nan_none(float(np.nanmedian(mttr)) if has_res.any() else math.nan),
         "members": team,
         "fairness": fair,
@@ -752,7 +812,8 @@ def _mtta_above_target(
             out.append(
                 rule("R304").finding(
                     f"{person}'s median time to acknowledge {sev} pages is "
-                    f"{_duration(median)}, above the {sev} target of {_duration(target)}",
+                    f"{format_response_time(median)}, above the {sev} target of "
+                    f"{format_response_time(target)}",
                     file=source,
                     path=f"per_person.{person}.mtta_median_s",
                     hint="check the person's notification rules and the escalation timeouts",
@@ -809,11 +870,3 @@ def _findings(
         *_on_call_share(per_person, cfg, "the period"),
     ]
     return [f for f in found if not matches_code(f.code, ignored)]
-
-
-def _duration(seconds: float) -> str:
-    if seconds < 120:
-        return f"{seconds:.0f} s"
-    if seconds < 7200:
-        return f"{seconds / 60:.1f} min"
-    return f"{seconds / 3600:.1f} h"

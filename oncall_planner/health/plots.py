@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CHARTS",
+    "LAYER_LETTERS",
     "bucket_bars",
     "figure_svg",
     "hour_weekday_heatmap",
@@ -35,6 +36,9 @@ def _figure(figsize: tuple[float, float]) -> Figure:
     FigureCanvasAgg(fig)
     return fig
 
+
+#: The layer's mark in the shift chart's labels: secondary and shadow both begin with "S".
+LAYER_LETTERS = {"primary": "P", "secondary": "S", "shadow": "Sh"}
 
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _BUCKET_COLOURS = {"business": "#4c9f70", "off_hours": "#e0a030", "sleep": "#3b4f8c"}
@@ -77,12 +81,13 @@ def shift_pages(review: QuarterlyReview) -> Figure:
         label="noisy above",
     )
     labels = [
-        f"{r.start:%m-%d} {str(r.layer)[0].upper()} {r.person}"
+        f"{r.start:%m-%d} {LAYER_LETTERS.get(str(r.layer), str(r.layer))} {r.person}"
         for r in shifts.itertuples(index=False)
     ]
     ax.set_xticks(x, labels, rotation=70, fontsize=7)
     ax.set_ylabel("pages")
-    ax.set_title("Pages per shift (red: noisy)")
+    legend = ", ".join(f"{letter} {layer}" for layer, letter in LAYER_LETTERS.items())
+    ax.set_title(f"Pages per shift ({legend}; red: noisy)")
     ax.legend(loc="upper right", fontsize=8)
     fig.tight_layout()
     return fig

@@ -6,6 +6,7 @@ import html
 import json
 import math
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -14,12 +15,13 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from oncall_planner import _args
-from oncall_planner.health.compute import Settings, _duration, compute
+from oncall_planner.health.compute import Settings, compute, format_response_time
 from oncall_planner.health.pages import PageLog
 from oncall_planner.health.period import Period
 from oncall_planner.loader import Org
 from oncall_planner.plans import Plan
-from oncall_planner.report import Report, group_findings
+from oncall_planner.report import Finding, Report
+from oncall_planner.rules import RULES
 from oncall_planner.spec import Schedule, SeverityFramework
 
 if TYPE_CHECKING:
@@ -102,7 +104,9 @@ class QuarterlyReview:
         per_day: Pages per day with the trailing mean.
         incidents: One row per incident.
         pages: The pages of the period, annotated (person, local hour, weekday, bucket,
-            interruption, shift index, response times).
+            interruption, shift index, response times). ``mtta_s`` is set on each person's
+            first page of each incident when it came before the acknowledgement, and NaN on
+            every other page (see :func:`~oncall_planner.health.compute.mtta_seconds`).
         findings: Health findings (R301–R305, P103).
         settings: The thresholds applied.
         limits: Schedule → ``alert_if_pages_exceed``.
@@ -197,7 +201,11 @@ class QuarterlyReview:
             ("Off-rotation pages", str(t["off_rotation_pages"])),
             ("Gini of pages", f"{t['gini']:.2f}"),
             ("Balance of on-call hours", f"{t['balance']:.0%}"),
-            ("Median MTTA / MTTR", f"{_dur(t['mtta_median_s'])} / {_dur(t['mttr_median_s'])}"),
+            (
+                "Median MTTA / MTTR",
+                f"{format_response_time(t['mtta_median_s'])} / "
+                f"{format_response_time(t['mttr_median_s'])}",
+            ),
             (
                 f"{self.settings.trend_days}-day mean pages/day (last day)",
                 f"{t['trailing_mean_last']:.2f}",
@@ -211,10 +219,10 @@ class QuarterlyReview:
             "after-hours inc h", "rest owed",
         ]  # fmt: skip
         rows = []
-        for pid, r in self.per_person.iterrows():
+        for _, r in self.per_person.iterrows():
             rows.append(
                 [
-                    str(pid),
+                    str(r["name"]),
                     str(r["pages"]),
                     str(r["interruptions"]),
                     str(r["sleep_pages"]),
@@ -224,9 +232,9 @@ class QuarterlyReview:
                     str(r["shifts"]),
                     f"{r['on_call_hours']:g}",
                     f"{r['on_call_share']:.0%}",
-                    _dur(r["mtta_median_s"]),
-                    _dur(r["mttr_median_s"]),
-                    f"{r['stipend_weeks']:g}",
+                    format_response_time(r["mtta_median_s"]),
+                    format_response_time(r["mttr_median_s"]),
+                    format_stipend_weeks(r["stipend_weeks"]),
                     f"{r['after_hours_incident_hours']:.1f}",
                     str(r["rest_owed"]),
                 ]
@@ -256,12 +264,12 @@ class QuarterlyReview:
         out = [f"# On-call review {self.period.label}", ""]
         out += _md_table(["", ""], [[k, v] for k, v in self._summary_lines()])
         out += ["", "## Findings", ""]
-        if len(self.findings):
-            out += [
-                f"- `{g.code}` {g.severity.value}: {g.message()}"
-                for g in group_findings(self.findings)
-            ]
-        else:
+        for code, severity, group in _group_findings_by_rule(self.findings):
+            if len(group) == 1:
+                out.append(f"- `{code}` {severity}: {group[0].message}")
+            else:
+                out.append(f"- `{code}` {severity}: {_group_line(code, group)}")
+        if not len(self.findings):
             out.append("No findings.")
         out += ["", "## People", ""]
         out += _md_table(*self._people_table())
@@ -276,12 +284,20 @@ class QuarterlyReview:
         parts.append(_html_table(["", ""], [[k, v] for k, v in self._summary_lines()]))
         parts.append("<h2>Findings</h2>")
         if len(self.findings):
-            items = "".join(
-                f"<li><code>{html.escape(f.code)}</code> {html.escape(f.severity.value)}: "
-                f"{html.escape(f.message)}</li>"
-                for f in self.findings
-            )
-            parts.append(f"<ul>{items}</ul>")
+            items = []
+            for code, severity, group in _group_findings_by_rule(self.findings):
+                head = f"<code>{html.escape(code)}</code> {html.escape(severity)}: "
+                if len(group) == 1:
+                    items.append(f"<li>{head}{html.escape(group[0].message)}</li>")
+                    continue
+                # One line per rule; each finding stays one click away, so 26 noisy shifts
+                # cannot push an outlier or a slow acknowledgement off the screen.
+                each = "".join(f"<li>{html.escape(f.message)}</li>" for f in group)
+                items.append(
+                    f"<li><details><summary>{head}{html.escape(_group_line(code, group))}"
+                    f"</summary><ul>{each}</ul></details></li>"
+                )
+            parts.append(f"<ul>{''.join(items)}</ul>")
         else:
             parts.append("<p>No findings.</p>")
         if charts:
@@ -318,11 +334,58 @@ class QuarterlyReview:
         return f"<div>{self._body(charts=False)}</div>"
 
 
-def _dur(seconds: Any) -> str:
-    """A duration for the tables, "–" when there is none (no acknowledgement, no resolution)."""
-    if seconds is None or (isinstance(seconds, float) and math.isnan(seconds)):
-        return "–"
-    return _duration(float(seconds))
+def format_stipend_weeks(weeks: float) -> str:
+    """Stipend weeks as the tables print them: one decimal (``3.4``, ``13.0``).
+
+    A shift cut by the period's edge earns a prorated share (63 h of a 168 h week is 0.375);
+    a tenth of a week (16.8 h) is as fine as a stipend is paid. The JSON keeps three decimals.
+    """
+    return f"{weeks:.1f}"
+
+
+def _natural(text: str) -> tuple[tuple[int, int | str], ...]:
+    """Sort key reading digit runs as numbers: ``week[2]`` before ``week[10]``."""
+    return tuple(
+        (0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"(\d+)", text)
+    )
+
+
+def _group_findings_by_rule(
+    findings: Report,
+) -> list[tuple[str, str, list[Finding]]]:
+    """The findings as (code, severity, findings) per rule: errors first, then by code.
+
+    Local to the review's Markdown and HTML. ``report.group_findings`` (branch i10-api) does
+    the same for ``check``; when both are merged, this should become a call to it.
+    """
+    groups: dict[str, list[Finding]] = {}
+    for f in findings:
+        groups.setdefault(f.code, []).append(f)
+    ordered = sorted(groups.items(), key=lambda kv: (kv[1][0].severity.rank, _natural(kv[0])))
+    return [
+        (code, group[0].severity.value, sorted(group, key=lambda f: _natural(f.path + f.message)))
+        for code, group in ordered
+    ]
+
+
+def _group_line(code: str, group: list[Finding]) -> str:
+    """``26 noisy-shift findings: week[0].primary, week[1].secondary, …``: what each is about.
+
+    Each finding's path with the segments every path of the group shares cut off at both ends
+    (``per_person.ana.on_call_hours`` → ``ana``).
+    """
+    split = [f.path.split(".") for f in group]
+    head = 0
+    while all(len(p) > head + 1 for p in split) and len({p[head] for p in split}) == 1:
+        head += 1
+    tail = 0
+    while all(len(p) > head + tail + 1 for p in split) and len({p[-1 - tail] for p in split}) == 1:
+        tail += 1
+    subjects = [
+        ".".join(p[head : len(p) - tail]) or f.message for p, f in zip(split, group, strict=True)
+    ]
+    name = RULES[code].name if code in RULES else code
+    return f"{len(group)} {name} findings: {', '.join(subjects)}"
 
 
 def _md_table(head: list[str], rows: list[list[str]]) -> list[str]:

@@ -190,15 +190,20 @@ def synthetic_pages(
         keep = (who != "") & (t_all >= lo) & (t_all < hi)
         m = int(keep.sum())
         inc_k = inc_all[keep]
-        ack_k = np.maximum(first_ack[inc_k], t_all[keep])
+        # Every page carries its incident's times: re-notifications of a noisy service may
+        # come after the acknowledgement (they give no MTTA), but the incident is not
+        # resolved while it still pages.
+        last_page = np.zeros(n_inc, dtype=np.int64)
+        np.maximum.at(last_page, inc_k, t_all[keep])
+        resolved = np.maximum(resolved, last_page)
         frames.append(
             pd.DataFrame(
                 {
                     "incident_id": inc_ids[inc_k],
                     "paged_at": t_all[keep],
                     "recipient": who[keep],
-                    "acknowledged_at": ack_k,
-                    "resolved_at": np.maximum(resolved[inc_k], ack_k),
+                    "acknowledged_at": first_ack[inc_k],
+                    "resolved_at": resolved[inc_k],
                     "severity": sev[inc_k],
                     "service": svc_names[svc_idx[inc_k]],
                     "channel": _CHANNELS[rng.choice(4, size=m, p=[0.7, 0.15, 0.1, 0.05])],
