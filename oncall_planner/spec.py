@@ -228,6 +228,12 @@ class MemberHistory(_Model):
         description="How many consecutive weeks ended with `last_on_call` (for the "
         "consecutive-week limit across plans).",
     )
+    shadow_weeks_done: int = Field(
+        default=0,
+        ge=0,
+        description="Shadow weeks served before (e.g. read from a feed); a new engineer "
+        "has done the larger of this and the member's `shadow_weeks_done`.",
+    )
 
 
 class WorkingHours(_Model):
