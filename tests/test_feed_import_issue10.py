@@ -102,8 +102,10 @@ def test_linkedin_manager_shift_is_not_primary(storefront: tuple[Schedule, Path]
 
 @pytest.mark.parametrize("role", ["night", "escalation", "on-call"])
 def test_unknown_linkedin_role_is_refused_not_made_primary(role: str) -> None:
-    data = (FEEDS / "linkedin-manager.ics").read_bytes().replace(
-        b"storefront manager shift", f"storefront {role} shift".encode()
+    data = (
+        (FEEDS / "linkedin-manager.ics")
+        .read_bytes()
+        .replace(b"storefront manager shift", f"storefront {role} shift".encode())
     )
     with pytest.raises(FeedError) as caught:
         from_ical(data, source="linkedin.ics")
@@ -132,7 +134,9 @@ def test_shadowed_new_engineer_does_not_shadow_again(storefront: tuple[Schedule,
     from oncall_planner.solver import PlanOptions
 
     schedule, _ = storefront
-    history = feed_history((FEEDS / "linkedin-manager.ics").read_bytes(), schedule, date(2027, 4, 1))
+    history = feed_history(
+        (FEEDS / "linkedin-manager.ics").read_bytes(), schedule, date(2027, 4, 1)
+    )
     options = PlanOptions(time_limit_s=10, workers=1, seed=0)
     without = plan(schedule, date(2027, 4, 5), 6, options=options)
     assert any(s.layer is Layer.SHADOW for s in without.schedules[0].shifts_of("noor"))
@@ -141,7 +145,7 @@ def test_shadowed_new_engineer_does_not_shadow_again(storefront: tuple[Schedule,
     assert any(s.layer is Layer.PRIMARY for s in with_feed.schedules[0].shifts_of("noor"))
 
 
-# -- GoAlert personal feeds -------------------------------------------------------------------------
+# -- GoAlert personal feeds ----------------------------------------------------------------------
 
 
 def test_goalert_personal_feed_history_takes_the_person(storefront: tuple[Schedule, Path]) -> None:

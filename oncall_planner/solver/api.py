@@ -6,7 +6,7 @@ import logging
 import time as _time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
@@ -14,7 +14,15 @@ from ortools.sat.python import cp_model
 
 from oncall_planner.errors import InfeasibleError, SolverTimeoutError
 from oncall_planner.loader import Org
-from oncall_planner.plans import Layer, PersonFairness, Plan, SchedulePlan, Shift, SolveInfo
+from oncall_planner.plans import (
+    Layer,
+    PersonFairness,
+    Plan,
+    SchedulePlan,
+    Shift,
+    SolveInfo,
+    made_at,
+)
 from oncall_planner.solver.constraints import HARD_CONSTRAINTS
 from oncall_planner.solver.explain import explain_infeasible, prechecks
 from oncall_planner.solver.greedy import greedy_assignment
@@ -112,7 +120,14 @@ def _greedy(m: ModelBuilder, instance: Instance, options: PlanOptions) -> _Greed
     return _Greedy(chosen, False, None)
 
 
-def _to_plan(instance: Instance, cells: set[Cell], start: date, info: SolveInfo) -> Plan:
+def _to_plan(
+    instance: Instance,
+    cells: set[Cell],
+    start: date,
+    info: SolveInfo,
+    created: datetime | None = None,
+    revised: datetime | None = None,
+) -> Plan:
     schedules = []
     for rot in instance.rotations:
         shifts = []
@@ -135,7 +150,7 @@ def _to_plan(instance: Instance, cells: set[Cell], start: date, info: SolveInfo)
                 shifts=tuple(shifts),
             )
         )
-    return Plan(schedules=tuple(schedules), solve=info)
+    return Plan(schedules=tuple(schedules), solve=info, created=created, revised=revised)
 
 
 @dataclass
@@ -367,7 +382,9 @@ def _solve(
     freeze_until: date | None,
     options: PlanOptions | None,
     history: Mapping[str, MemberHistory] | None,
+    created: datetime | None = None,
 ) -> Plan:
+    made = made_at(created)
     if not 1 <= weeks <= MAX_WEEKS:
         # Building the model does not count against the time limit: 100,000 weeks would
         # run for minutes before the solver even starts.
@@ -434,7 +451,12 @@ def _solve(
         workers=options.workers,
         ortools_version=_ortools_version(),
     )
-    result = _with_fairness(_to_plan(instance, cells, start, info), instance, options)
+    # A re-plan of the same weeks is a revision: it keeps the first plan's creation time.
+    replan = previous is not None and any(sp.start == start for sp in previous.schedules)
+    first, revised = (previous.created or made, made) if replan and previous else (made, None)
+    result = _with_fairness(
+        _to_plan(instance, cells, start, info, first, revised), instance, options
+    )
     result = result.annotate(schedules)
     problems = check_hard(
         schedules, result, previous=previous, freeze_until=freeze_until, history=history
@@ -454,6 +476,7 @@ def plan(
     freeze_until: date | None = None,
     options: PlanOptions | None = None,
     history: Mapping[str, MemberHistory] | None = None,
+    created: datetime | None = None,
 ) -> Plan:
     """Plan a weekly rotation that keeps every hard rule and is as fair as possible.
 
@@ -468,6 +491,9 @@ def plan(
         options: Solver settings (time limit, workers, seed, load weights).
         history: Carry-over per member id (e.g. from a feed of past shifts), replacing the
             ``history`` written in the schedule.
+        created: When the plan is made (aware), recorded in the plan file and used by feeds
+            as DTSTAMP; default ``SOURCE_DATE_EPOCH`` if set, else now (UTC). Re-planning the
+            same weeks from ``previous`` keeps its ``created`` and records this as ``revised``.
 
     Returns:
         The plan, annotated with names and escalation, with its solve information.
@@ -486,6 +512,7 @@ def plan(
         freeze_until=freeze_until,
         options=options,
         history=history,
+        created=created,
     )
 
 
@@ -498,6 +525,7 @@ def plan_org(
     freeze_until: date | None = None,
     options: PlanOptions | None = None,
     history: Mapping[str, MemberHistory] | None = None,
+    created: datetime | None = None,
 ) -> Plan:
     """Plan several schedules together; a member id in two schedules is one person.
 
@@ -516,4 +544,5 @@ def plan_org(
         freeze_until=freeze_until,
         options=options,
         history=history,
+        created=created,
     )
