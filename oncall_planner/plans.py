@@ -457,10 +457,16 @@ def made_at(when: datetime | None = None) -> datetime:
     input twice writes the same bytes.
 
     Raises:
+        TypeError: ``when`` is not a datetime.
         ValueError: ``when`` is naive, or ``SOURCE_DATE_EPOCH`` is not a whole number.
     """
     if when is not None:
-        if not isinstance(when, datetime) or when.tzinfo is None or when.utcoffset() is None:
+        if not isinstance(when, datetime):
+            raise TypeError(
+                f"created must be a timezone-aware datetime (e.g. datetime.now(UTC)), got "
+                f"{type(when).__name__} {when!r}"
+            )
+        if when.tzinfo is None or when.utcoffset() is None:
             raise ValueError(
                 f"created must be a timezone-aware datetime (e.g. datetime.now(UTC)), got {when!r}"
             )

@@ -57,6 +57,8 @@ def test_plan_made_now_unless_pinned(monkeypatch: pytest.MonkeyPatch) -> None:
         made_at(datetime(2026, 11, 2, 14, 30))
     with pytest.raises(ValueError, match="created must be"):
         plan(make_schedule(), date(2027, 1, 4), 2, created=datetime(2026, 1, 1))
+    with pytest.raises(TypeError, match=r"created must be .* got str '2026-11-02'"):
+        made_at("2026-11-02")  # type: ignore[arg-type]
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
     with pytest.raises(ValueError, match="SOURCE_DATE_EPOCH"):
         made_at()

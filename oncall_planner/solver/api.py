@@ -501,8 +501,9 @@ def plan(
     Raises:
         InfeasibleError: No plan keeps every hard rule; ``conflicts`` says why.
         SolverTimeoutError: The time limit ran out before any plan was found.
-        ValueError: ``weeks`` outside 1..MAX_WEEKS (520), or ``freeze_until`` without
-            ``previous``.
+        ValueError: ``weeks`` outside 1..MAX_WEEKS (520), ``freeze_until`` without
+            ``previous``, or a naive ``created``.
+        TypeError: ``created`` is not a datetime.
     """
     return _solve(
         [schedule],
