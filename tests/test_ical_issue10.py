@@ -10,11 +10,12 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 import recurring_ical_events
 from icalendar import Calendar
-from test_ical_helpers import MEMBERS, make_schedule, replace_person, round_robin
+from test_ical_helpers import MEMBERS, make_schedule, replace_person, round_robin, schedule_yaml
 
 from oncall_planner import plan
 from oncall_planner.ical import to_ical
@@ -247,3 +248,23 @@ def test_feed_description_times_severity_restricted_levels_on_their_own_path() -
     assert (
         "4. Grace Hopper <grace@example.com> (engineering-manager): paged after 15 min for" in desc
     )
+
+
+def test_cli_plan_file_records_its_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from oncall_planner.cli import main
+
+    schedule = tmp_path / "team.yaml"
+    schedule.write_text(schedule_yaml(), encoding="utf-8")
+    out = tmp_path / "plan.json"
+    args = ["plan", str(schedule), "--start", "2027-01-04", "--weeks", "2", "-o", str(out)]
+    assert main(args) == 0
+    assert json.loads(out.read_text(encoding="utf-8"))["created"] == "2026-11-30T09:00:00Z"
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "soon")
+    capsys.readouterr()
+    assert main([*args[:-1], str(tmp_path / "other.json")]) == 2
+    assert "SOURCE_DATE_EPOCH must be whole seconds since 1970, got 'soon'" in (
+        capsys.readouterr().err
+    )
+    assert not (tmp_path / "other.json").exists()

@@ -223,7 +223,7 @@ def run(args: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
     from oncall_planner.errors import InfeasibleError
-    from oncall_planner.plans import Plan
+    from oncall_planner.plans import Plan, made_at
     from oncall_planner.solver import PlanOptions, plan_org
     from oncall_planner.solver.api import MAX_WEEKS
 
@@ -240,6 +240,10 @@ def run(args: argparse.Namespace) -> int:
         options = PlanOptions(time_limit_s=args.time_limit, workers=args.workers, seed=args.seed)
     except ValidationError as e:
         return usage_error(args.parser, _option_error(e))
+    try:
+        created = made_at()  # now, or SOURCE_DATE_EPOCH
+    except ValueError as e:
+        return usage_error(args.parser, str(e))
     schedules = _load(target)
     previous = Plan.read(args.previous) if args.previous else None
     history: Mapping[str, MemberHistory] | None = None
@@ -258,6 +262,7 @@ def run(args: argparse.Namespace) -> int:
             freeze_until=args.freeze_until,
             options=options,
             history=history,
+            created=created,
         )
     except InfeasibleError as e:
         print(f"oncall-planner: {e}", file=sys.stderr)
