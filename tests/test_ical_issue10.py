@@ -214,7 +214,6 @@ def test_yearly_rule_zones_agree_with_a_second_engine() -> None:
 
 
 def test_feed_description_times_severity_restricted_levels_on_their_own_path() -> None:
-    from test_ical_helpers import schedule_yaml
 
     from oncall_planner.loader import load_schedule
 
