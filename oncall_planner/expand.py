@@ -141,7 +141,8 @@ class Problem:
         """How many shadow weeks the member still has to do before joining the rotation."""
         if not member.new_engineer:
             return 0
-        return max(0, self.schedule.participants.shadow_weeks - member.shadow_weeks_done)
+        done = max(member.shadow_weeks_done, member.history.shadow_weeks_done)
+        return max(0, self.schedule.participants.shadow_weeks - done)
 
     def history_run_before_start(self, member: Member) -> int:
         """Consecutive on-call weeks the member served right before week 0, from history."""

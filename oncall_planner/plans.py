@@ -6,7 +6,7 @@ The plan file (``oncall-planner/plan@1``) is read by other tools, so its keys ar
      "schedules": [{"name": "backend-primary", "timezone": "UTC", "start": "2027-01-04",
                     "weeks": 13,
                     **(
-                        {"escalation": [lvl.model_dump() for lvl in sp.escalation]}
+                        {"escalation": [lvl.model_dump(exclude_none=True) for lvl in sp.escalation]}
                         if sp.escalation
                         else {}
                     ),
@@ -19,7 +19,11 @@ The plan file (``oncall-planner/plan@1``) is read by other tools, so its keys ar
                     "shifts": [{"week": 0, "layer": "primary", "person": "alice",
                                 "start": "2027-01-04T10:00:00+00:00",
                                 "end": "2027-01-11T10:00:00+00:00"}]}],
-     "solve": {"status": "OPTIMAL", "objective": 0, "bound": 0, "wall_s": 0.01, "seed": 0}}
+     "solve": {"status": "OPTIMAL", "objective": 0, "bound": 0, "wall_s": 0.01, "seed": 0},
+     "created": "2026-11-30T09:15:00Z", "revised": "2026-12-14T08:00:00Z"}
+
+``created`` (when the plan was first made) and ``revised`` (when a re-plan made this revision)
+are optional: older plan@1 files without them stay readable. Feeds take DTSTAMP from them.
 
 Shift times are written with the schedule's local UTC offset and read back into the schedule's
 zone, so a plan survives a JSON round trip unchanged.
@@ -28,15 +32,24 @@ zone, so a plan survives a JSON round trip unchanged.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable, Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 import yaml
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from oncall_planner._io import parse_json
 from oncall_planner._yaml import read_yaml
@@ -55,6 +68,7 @@ __all__ = [
     "SchedulePlan",
     "Shift",
     "SolveInfo",
+    "made_at",
     "merge_plans",
 ]
 
@@ -184,6 +198,9 @@ class PlanLevel(_Model):
     level: int = Field(ge=1, description="Position in the policy, 1 first.")
     targets: tuple[str, ...] = Field(description="Layers ('on-call-primary'), contacts, schedules.")
     timeout_s: float = Field(ge=0, description="Seconds before the next level is paged.")
+    severities: tuple[str, ...] | None = Field(
+        default=None, description="Only these severities reach the level (default: all)."
+    )
 
 
 class SolveInfo(_Model):
@@ -211,6 +228,26 @@ class Plan(_Model):
     people: dict[str, Person] = Field(
         default_factory=dict, description="Member id → name, email, zone (optional)."
     )
+    created: AwareDatetime | None = Field(
+        default=None,
+        description="When the plan was first made (UTC); feeds use it as DTSTAMP. Plan files "
+        "written before it was recorded have none.",
+    )
+    revised: AwareDatetime | None = Field(
+        default=None,
+        description="When this revision was made (UTC), for a plan re-planned from a previous "
+        "one; feeds use it for changed shifts.",
+    )
+
+    @field_validator("created", "revised")
+    @classmethod
+    def _utc(cls, value: datetime | None) -> datetime | None:
+        return None if value is None else value.astimezone(UTC).replace(microsecond=0)
+
+    @property
+    def made(self) -> datetime | None:
+        """When this revision of the plan was made: ``revised``, else ``created``."""
+        return self.revised or self.created
 
     def annotate(self, schedules: Iterable[Schedule]) -> Plan:
         """A copy carrying names, emails, escalation levels and contacts from the schedules.
@@ -235,6 +272,7 @@ class Plan(_Model):
                                 level=lvl.level,
                                 targets=lvl.targets,
                                 timeout_s=lvl.timeout.total_seconds(),
+                                severities=lvl.severities,
                             )
                             for lvl in schedule.escalation_policy
                         ),
@@ -288,7 +326,7 @@ class Plan(_Model):
                     "start": sp.start.isoformat(),
                     "weeks": sp.weeks,
                     **(
-                        {"escalation": [lvl.model_dump() for lvl in sp.escalation]}
+                        {"escalation": [lvl.model_dump(exclude_none=True) for lvl in sp.escalation]}
                         if sp.escalation
                         else {}
                     ),
@@ -323,6 +361,9 @@ class Plan(_Model):
             data["people"] = {
                 k: p.model_dump(exclude_none=True) for k, p in sorted(self.people.items())
             }
+        for key, when in (("created", self.created), ("revised", self.revised)):
+            if when is not None:
+                data[key] = when.astimezone(UTC).isoformat().replace("+00:00", "Z")
         return data
 
     def to_json(self, *, indent: int | None = 2) -> str:
@@ -409,12 +450,50 @@ class Plan(_Model):
         return cls.from_json(text, source=str(p))
 
 
+def made_at(when: datetime | None = None) -> datetime:
+    """When a plan is made: ``when`` if given, else ``SOURCE_DATE_EPOCH`` if set, else now (UTC).
+
+    ``SOURCE_DATE_EPOCH`` (reproducible-builds.org) pins the time, so that planning the same
+    input twice writes the same bytes.
+
+    Raises:
+        TypeError: ``when`` is not a datetime.
+        ValueError: ``when`` is naive, or ``SOURCE_DATE_EPOCH`` is not a whole number.
+    """
+    if when is not None:
+        if not isinstance(when, datetime):
+            raise TypeError(
+                f"created must be a timezone-aware datetime (e.g. datetime.now(UTC)), got "
+                f"{type(when).__name__} {when!r}"
+            )
+        if when.tzinfo is None or when.utcoffset() is None:
+            raise ValueError(
+                f"created must be a timezone-aware datetime (e.g. datetime.now(UTC)), got {when!r}"
+            )
+        return when.astimezone(UTC).replace(microsecond=0)
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        if not epoch.isdigit():
+            raise ValueError(f"SOURCE_DATE_EPOCH must be whole seconds since 1970, got {epoch!r}")
+        return datetime.fromtimestamp(int(epoch), UTC)
+    return datetime.now(UTC).replace(microsecond=0)
+
+
 def merge_plans(plans: Iterable[Plan]) -> Plan:
     """One plan holding the schedules and people of several (schedule names must not repeat)."""
     schedules: list[SchedulePlan] = []
     people: dict[str, Person] = {}
+    created: list[datetime] = []
+    revised: list[datetime] = []
     for p in plans:
         schedules.extend(p.schedules)
         for pid, info in p.people.items():
             people.setdefault(pid, info)
-    return Plan(schedules=tuple(schedules), people=dict(sorted(people.items())))
+        created.extend([p.created] if p.created else [])
+        revised.extend([p.revised] if p.revised else [])
+    return Plan(
+        schedules=tuple(schedules),
+        people=dict(sorted(people.items())),
+        created=min(created, default=None),
+        revised=max(revised, default=None),
+    )

@@ -189,9 +189,11 @@ _CATALOGUE = (
          f"{_SRE_ONCALL}: 5 minutes for user-facing systems; an unacknowledged SEV1 must reach "
          "a second human within its response time."),
     Rule("E206", "severity-escalation-unmet", W,
-         "A severity must reach someone by a deadline the policy does not meet.",
+         "A severity must reach someone by a deadline its own path (the levels that apply to "
+         "it) does not meet, or a level names a severity the framework lacks.",
          "The severity framework (schedules/severity.yaml) is the promise; the policy is what "
-         "actually pages."),
+         "actually pages. Levels with `severities: [SEV1]` reach executives for SEV1 without "
+         "waking them for every SEV4."),
     Rule("E207", "no-backstop", W,
          "The final level is a single layer (often one already paged), not a contact or "
          "several people.",

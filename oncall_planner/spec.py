@@ -228,6 +228,12 @@ class MemberHistory(_Model):
         description="How many consecutive weeks ended with `last_on_call` (for the "
         "consecutive-week limit across plans).",
     )
+    shadow_weeks_done: int = Field(
+        default=0,
+        ge=0,
+        description="Shadow weeks served before (e.g. read from a feed); a new engineer "
+        "has done the larger of this and the member's `shadow_weeks_done`.",
+    )
 
 
 class WorkingHours(_Model):
@@ -361,11 +367,21 @@ class EscalationLevel(_Model):
     timeout: Duration = Field(
         description="How long this level has to acknowledge before the next level is paged."
     )
+    severities: tuple[str, ...] | None = Field(
+        default=None,
+        min_length=1,
+        description="Only incidents of these severities (e.g. [SEV1]) reach this level; the "
+        "others skip it, and its timeout. Default: every severity.",
+    )
 
     @property
     def targets(self) -> tuple[str, ...]:
         """The target(s) as a tuple."""
         return (self.target,) if isinstance(self.target, str) else self.target
+
+    def applies_to(self, severity: str) -> bool:
+        """True if incidents of ``severity`` reach this level."""
+        return self.severities is None or severity in self.severities
 
 
 class Contact(_Model):

@@ -24,6 +24,11 @@ settings.register_profile(
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
+#: Plans record when they were made (now by default); tests pin that time, as reproducible
+#: builds do, so plans and feeds made twice are byte-identical. Subprocesses inherit it.
+FIXED_EPOCH = "1796029200"  # 2026-11-30T09:00:00Z
+os.environ["SOURCE_DATE_EPOCH"] = FIXED_EPOCH
+
 
 def example_schedule_files() -> list[Path]:
     """Every schedule file shipped in schedules/ (severity files excluded)."""

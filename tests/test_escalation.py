@@ -259,3 +259,87 @@ def test_e205_first_level_slower_than_fastest_response() -> None:
 @pytest.mark.parametrize("code", ["E201", "E202", "E203", "E205", "E207", "E211", "E212"])
 def test_seed_policy_is_clean_for(code: str) -> None:
     assert _found(load_schedule(SEED), code, severity=load_severity(SEVERITY)) == []
+
+
+# -- severity-restricted levels (issue 10) -----------------------------------------------------
+
+#: Executives at level 1 for SEV1 only; every other severity starts with the primary alone.
+SPLIT = (
+    "{level: 1, target: [on-call-primary, vp, chief], timeout: 5m, severities: [SEV1]}",
+    "{level: 2, target: on-call-primary, timeout: 5m, severities: [SEV2, SEV3, SEV4]}",
+    "{level: 3, target: on-call-secondary, timeout: 10m}",
+    "{level: 4, target: manager, timeout: 0}",
+)
+
+
+def test_e206_checks_each_severity_path_not_executives_for_everything() -> None:
+    # Issue 10: only a policy paging the VP and CTO at level 1 for every incident passed E206,
+    # so its fix woke executives for each SEV4. Restricted to SEV1, the same levels pass.
+    severity = load_severity(SEVERITY)
+    split = _policy(*SPLIT)
+    messages = [m for _, m in _found(split, "E206", severity=severity)]
+    assert not [m for m in messages if m.startswith(("SEV1", "SEV2"))]
+    # Each severity is timed on its own path: SEV2 skips level 1 and its 5 minutes.
+    sev2 = steps(split, severity="SEV2")
+    assert [(s.level, s.paged_at) for s in sev2] == [
+        (2, timedelta(0)),
+        (3, timedelta(minutes=5)),
+        (4, timedelta(minutes=15)),
+    ]
+    assert [s.level for s in steps(split, severity="SEV1")] == [1, 3, 4]
+    # A SEV1-only level placed too late is judged on SEV1's path.
+    late = _policy(
+        "{level: 1, target: on-call-primary, timeout: 5m}",
+        "{level: 2, target: [vp, chief], timeout: 5m, severities: [SEV1]}",
+        "{level: 3, target: manager, timeout: 0}",
+    )
+    (sev1,) = [m for _, m in _found(late, "E206", severity=severity) if m.startswith("SEV1")]
+    assert "reaches vp-engineering only at 5 minutes (level 2)" in sev1
+
+
+def test_e206_hint_suggests_a_severity_restricted_level() -> None:
+    severity = load_severity(SEVERITY)
+    report = check(load_schedule(SEED), select=["E206"], severity=severity)
+    sev1 = next(f for f in report if f.message.startswith("SEV1"))
+    assert "severities: [SEV1]" in sev1.hint
+    assert "rather than paging vp-engineering early for every severity" in sev1.hint
+    assert "a level with severities: [SEV1] that targets it" in sev1.hint
+
+
+def test_e206_level_naming_an_unknown_severity() -> None:
+    severity = load_severity(SEVERITY)
+    typo = _policy(
+        "{level: 1, target: on-call-primary, timeout: 5m}",
+        "{level: 2, target: [vp, chief], timeout: 5m, severities: [SEV01]}",
+        "{level: 3, target: manager, timeout: 0}",
+    )
+    (finding,) = [
+        f for f in check(typo, select=["E206"], severity=severity) if "SEV01" in f.message
+    ]
+    assert finding.line == FIRST_LEVEL_LINE + 1
+    assert finding.path.endswith("escalation_policy[1].severities[0]")
+    assert "does not define" in finding.message and "did you mean 'SEV1'?" in finding.hint
+    nobody = _policy("{level: 1, target: on-call-primary, timeout: 5m, severities: [SEV1]}")
+    messages = [m for _, m in _found(nobody, "E206", severity=severity)]
+    assert any(m.startswith("SEV4 (Low) reaches no level") for m in messages)
+
+
+def test_split_policy_timing_checks_read_each_path() -> None:
+    split = _policy(*SPLIT)
+    # The other escalation checks see no repeated or zero-wait level on either path...
+    assert check(split, select=["E203", "E207", "E211"]).codes() == set()
+    # ...and E204 times levels per path, naming the severities when paths differ.
+    reach = [m for _, m in _found(split, "E204")]
+    assert "level 3 (on-call-secondary) is paged at 5 minutes: the sum of the earlier " in "".join(
+        reach
+    )
+    assert any(m.endswith("(for SEV1)") for m in reach)
+    assert any(m.endswith("(for SEV2, SEV3, SEV4)") or "other severities" in m for m in reach)
+    # A zero wait on one path only is reported for that path.
+    zero = _policy(
+        "{level: 1, target: on-call-primary, timeout: 5m}",
+        "{level: 2, target: [vp, chief], timeout: 0, severities: [SEV1]}",
+        "{level: 3, target: manager, timeout: 0}",
+    )
+    (e203,) = [m for _, m in _found(zero, "E203")]
+    assert e203.endswith("(for SEV1)")

@@ -163,3 +163,23 @@ def test_shift_helper_round_trip() -> None:
     again = Plan.from_json(plan.to_json())
     assert again.to_json() == plan.to_json()
     assert all(isinstance(s, Shift) for s in again.schedule("team").shifts)
+
+
+def test_split_policy_is_judged_per_severity_path_against_the_plan() -> None:
+    # Issue 10: on-call-secondary at level 2 for SEV1 and level 3 for the rest is one level on
+    # each path, not one person holding two levels.
+    split = TEAM.replace(
+        "    - {level: 1, target: on-call-primary, timeout: 5m}\n"
+        "    - {level: 2, target: on-call-secondary, timeout: 10m}\n",
+        "    - {level: 1, target: on-call-primary, timeout: 5m}\n"
+        "    - {level: 2, target: on-call-secondary, timeout: 5m, severities: [SEV1]}\n"
+        "    - {level: 3, target: on-call-secondary, timeout: 10m, severities: [SEV2, SEV3]}\n",
+    ).replace("{level: 3, target: LAST", "{level: 4, target: LAST")
+    schedule = schedule_text(split.replace("LAST", "vp"))
+    plan = greedy_plan([schedule])
+    assert check(schedule, plan, select=["E209", "E210", "E211"]).codes() == set()
+    # With Dov (a member) as the last level, Dov holding the secondary is found on both paths.
+    lead = schedule_text(split.replace("LAST", "lead"))
+    e210 = [f.message for f in check(lead, greedy_plan([lead]), select=["E210"])]
+    assert any(m.endswith("(for SEV1)") and "level 2" in m for m in e210)
+    assert any("level 3" in m and "(for SEV2, SEV3)" in m for m in e210)

@@ -102,11 +102,24 @@ def test_5_and_6_display_name_and_refresh_hints(berlin: Plan) -> None:
     assert "X-WR-CALNAME:On-call: Alice Martin" in person
 
 
-def test_7_no_method_and_no_attendee(berlin: Plan) -> None:
-    # Without METHOD, DTSTAMP means "last modified"; with METHOD:PUBLISH, ATTENDEE is forbidden.
-    feed = to_ical(berlin, tz_mode="tzid")
+@pytest.mark.parametrize("person", [None, "alice"])
+def test_7_method_publish_with_organizer_and_no_attendee(berlin: Plan, person: str | None) -> None:
+    # Issue 10: GoAlert, Google and Outlook exports say METHOD:PUBLISH. RFC 5546 §3.2.1 then
+    # requires ORGANIZER, SUMMARY, DTSTAMP, DTSTART and UID on each event and forbids ATTENDEE.
+    feed = to_ical(berlin, tz_mode="tzid", person=person)
     lines = unfolded(feed)
-    assert not any(ln.startswith(("METHOD", "ATTENDEE", "ORGANIZER")) for ln in lines)
+    assert [ln for ln in lines if ln.startswith("METHOD")] == ["METHOD:PUBLISH"]
+    assert lines.index("METHOD:PUBLISH") < lines.index("BEGIN:VEVENT")
+    assert not any(ln.startswith("ATTENDEE") for ln in lines)
+    blocks = "\n".join(lines).split("BEGIN:VEVENT")[1:]
+    assert len(blocks) == len(events(feed)) > 0
+    for block in blocks:
+        names = [ln.split(":")[0].split(";")[0] for ln in block.split("\n") if ln]
+        for prop in ("ORGANIZER", "SUMMARY", "DTSTAMP", "DTSTART", "UID"):
+            assert names.count(prop) == 1, prop
+    assert {str(e["ORGANIZER"]) for e in events(feed)} == {
+        "mailto:oncall-planner@oncall-planner.invalid"
+    }
 
 
 # -- B. events -----------------------------------------------------------------------------------
@@ -216,10 +229,30 @@ def test_13_unreadable_previous_feed_is_a_located_feed_error(
 
 
 def test_13_stamps_come_from_the_plan_not_the_clock(berlin: Plan) -> None:
+    # A plan that records no time (an older plan@1 file) falls back to its start date.
     stamps = {e["DTSTAMP"].dt for e in events(to_ical(berlin))}
     assert stamps == {datetime(2026, 10, 5, tzinfo=UTC)}
     fixed = datetime(2026, 9, 30, 8, 15, tzinfo=UTC)
     assert {e["DTSTAMP"].dt for e in events(to_ical(berlin, stamp=fixed))} == {fixed}
+
+
+def test_dtstamp_is_when_the_plan_was_made_not_its_start_date(berlin: Plan) -> None:
+    # Issue 10: DTSTAMP/LAST-MODIFIED were the plan's start date, a future invented time.
+    made = datetime(2026, 9, 14, 16, 30, 5, tzinfo=UTC)
+    plan = berlin.model_copy(update={"created": made})
+    evs = events(to_ical(plan))
+    assert {e["DTSTAMP"].dt for e in evs} == {made}
+    assert {e["LAST-MODIFIED"].dt for e in evs} == {made}
+    assert all(e["DTSTAMP"].dt < e["DTSTART"].dt for e in evs)
+    # A revision: unchanged shifts keep the first stamp, the changed one gets the revision's.
+    revised = datetime(2026, 10, 20, 7, 0, tzinfo=UTC)
+    changed = replace_person(plan, 5, Layer.PRIMARY, "carol").model_copy(
+        update={"created": made, "revised": revised}
+    )
+    after = events(to_ical(changed, previous=plan))
+    by_stamp = sorted((e["LAST-MODIFIED"].dt, int(e["SEQUENCE"])) for e in after)
+    assert by_stamp.count((made, 0)) == len(after) - 1
+    assert by_stamp[-1] == (revised, 1)
 
 
 def test_14_removed_shifts_disappear(berlin: Plan) -> None:

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from oncall_planner.plans import Plan, SchedulePlan
     from oncall_planner.spec import MemberHistory, Schedule
 
-__all__ = ["format_table", "register", "run"]
+__all__ = ["format_table", "history_feeds", "register", "run"]
 
 
 def _date(value: str) -> date:
@@ -56,8 +56,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--seed", type=int, default=0, help="solver random seed")
     p.add_argument(
         "--history",
-        metavar="FEED.ics",
-        help="an iCalendar feed of past shifts: carry-over replaces the schedule's history",
+        metavar="[PERSON=]FEED.ics",
+        action="append",
+        help="an iCalendar feed of past shifts: carry-over replaces the schedule's history; "
+        "PERSON= (member id, email or name) says whose personal feed it is; repeatable",
     )
     p.set_defaults(run=run, parser=p)
 
@@ -83,14 +85,38 @@ def _load(target: Path) -> tuple[Schedule, ...]:
     return (load_schedule(target),)
 
 
-def _history(path: str, schedules: Sequence[Schedule], before: date) -> dict[str, MemberHistory]:
-    """Carry-over from a feed of actual shifts, per member id (needs the iCal module)."""
+def history_feeds(values: Sequence[str]) -> list[tuple[Path, str | None]]:
+    """``--history [PERSON=]FEED.ics`` values as (feed file, person or None).
+
+    A value that names an existing file is a feed, even with ``=`` in its name.
+
+    Raises:
+        ValueError: A feed file does not exist, or ``PERSON=`` is empty.
+    """
+    found: list[tuple[Path, str | None]] = []
+    for value in values:
+        person, sep, file = value.partition("=")
+        if Path(value).is_file() or not sep:
+            person, file = "", value
+        elif not person.strip():
+            raise ValueError(f"--history {value!r}: the person before '=' is empty")
+        if not Path(file).is_file():
+            raise ValueError(f"no such feed file: {file}")
+        found.append((Path(file), person.strip() or None))
+    return found
+
+
+def _history(
+    feeds: Sequence[tuple[Path, str | None]], schedules: Sequence[Schedule], before: date
+) -> dict[str, MemberHistory]:
+    """Carry-over from feeds of actual shifts, per member id (needs the iCal module)."""
     from oncall_planner import ical
 
-    data = Path(path).read_bytes()
     found: dict[str, MemberHistory] = {}
-    for schedule in schedules:
-        found.update(ical.feed_history(data, schedule, before, source=path))
+    for path, person in feeds:
+        data = path.read_bytes()
+        for schedule in schedules:
+            found.update(ical.feed_history(data, schedule, before, source=str(path), person=person))
     return found
 
 
@@ -197,7 +223,7 @@ def run(args: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
     from oncall_planner.errors import InfeasibleError
-    from oncall_planner.plans import Plan
+    from oncall_planner.plans import Plan, made_at
     from oncall_planner.solver import PlanOptions, plan_org
     from oncall_planner.solver.api import MAX_WEEKS
 
@@ -214,13 +240,19 @@ def run(args: argparse.Namespace) -> int:
         options = PlanOptions(time_limit_s=args.time_limit, workers=args.workers, seed=args.seed)
     except ValidationError as e:
         return usage_error(args.parser, _option_error(e))
+    try:
+        created = made_at()  # now, or SOURCE_DATE_EPOCH
+    except ValueError as e:
+        return usage_error(args.parser, str(e))
     schedules = _load(target)
     previous = Plan.read(args.previous) if args.previous else None
     history: Mapping[str, MemberHistory] | None = None
     if args.history:
-        if not Path(args.history).is_file():
-            return usage_error(args.parser, f"no such feed file: {args.history}")
-        history = _history(args.history, schedules, args.start)
+        try:
+            feeds = history_feeds(args.history)
+        except ValueError as e:
+            return usage_error(args.parser, str(e))
+        history = _history(feeds, schedules, args.start)
     try:
         result = plan_org(
             schedules,
@@ -230,6 +262,7 @@ def run(args: argparse.Namespace) -> int:
             freeze_until=args.freeze_until,
             options=options,
             history=history,
+            created=created,
         )
     except InfeasibleError as e:
         print(f"oncall-planner: {e}", file=sys.stderr)

@@ -44,7 +44,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     who = p.add_mutually_exclusive_group(required=True)
     who.add_argument("--plan", metavar="PLAN", help="the plan that was followed")
-    who.add_argument("--history", metavar="FEED.ics", help="an iCalendar feed of who was on call")
+    who.add_argument(
+        "--history",
+        metavar="[PERSON=]FEED.ics",
+        action="append",
+        help="an iCalendar feed of who was on call; PERSON= (member id, email or name) says "
+        "whose personal feed it is; repeatable",
+    )
     p.add_argument("--quarter", metavar="QUARTER", help="e.g. 2027Q1")
     p.add_argument("--from", dest="first", metavar="DATE", help="first day (YYYY-MM-DD)")
     p.add_argument("--to", dest="last", metavar="DATE", help="last day, inclusive (YYYY-MM-DD)")
@@ -81,17 +87,17 @@ def _period(args: argparse.Namespace) -> Period:
     return Period.quarter(args.quarter or "2027Q1")
 
 
-def _history(feed: Path, org: Org) -> Plan:
-    """Who was on call, from a feed: read against each schedule whose members it names."""
+def _history(feeds: list[tuple[Path, str | None]], org: Org) -> Plan:
+    """Who was on call, from feeds: read against each schedule whose members they name."""
     from oncall_planner.errors import FeedError
     from oncall_planner.ical import history_plan
     from oncall_planner.plans import merge_plans
 
-    data = feed.read_bytes()
+    sources = [(path.read_bytes(), str(path), person) for path, person in feeds]
     plans, errors = [], []
     for schedule in org.schedules:
         try:
-            plans.append(history_plan(data, schedule, source=str(feed)))
+            plans.append(history_plan(sources, schedule))
         except FeedError as e:
             errors.append(e)
     if not plans:
@@ -104,9 +110,14 @@ def run(args: argparse.Namespace) -> int:
     for label, value in (("schedule", args.schedule), ("pages", args.pages)):
         if not Path(value).exists():
             return usage_error(args.parser, f"no such {label} file: {value}")
-    for label, value in (("plan", args.plan), ("history", args.history)):
-        if value and not Path(value).exists():
-            return usage_error(args.parser, f"no such {label} file: {value}")
+    if args.plan and not Path(args.plan).exists():
+        return usage_error(args.parser, f"no such plan file: {args.plan}")
+    from oncall_planner.cli.plan import history_feeds
+
+    try:
+        feeds = history_feeds(args.history or [])
+    except ValueError as e:
+        return usage_error(args.parser, str(e))
     try:
         period = _period(args)
     except ValueError as e:
@@ -119,7 +130,7 @@ def run(args: argparse.Namespace) -> int:
     target = Path(args.schedule)
     org = load_org(target) if target.is_dir() else Org((load_schedule(target),))
     severity = load_severity(args.severity) if args.severity else None
-    plan = Plan.read(args.plan) if args.plan else _history(Path(args.history), org)
+    plan = Plan.read(args.plan) if args.plan else _history(feeds, org)
     pages = load_pages(args.pages, format=args.pages_format, lenient=args.lenient)
     if pages.skipped:
         print(

@@ -4,20 +4,30 @@ What each choice prevents (research/ical.md §6 is the checklist the tests follo
 
 - UIDs come from (schedule, layer, week start) and a domain. A random or time-based UID makes
   every refresh look like new events: duplicates for importers, lost reminders for subscribers.
-- DTSTAMP equals LAST-MODIFIED and is derived from the plan (midnight UTC of the schedule plan's
-  start date), never "now". Without METHOD, RFC 5545 §3.8.7.2 reads DTSTAMP as the last change,
-  so "now" would claim that every shift changed on every export, and the bytes would never repeat.
+- DTSTAMP equals LAST-MODIFIED and is the time the plan records it was made (``Plan.created``,
+  or ``Plan.revised`` for a re-plan), never "now" at export: "now" would claim that every shift
+  changed on every export, and the bytes would never repeat. A plan file without a recorded time
+  (older plan@1 files, hand-made plans) falls back to midnight UTC of its start date.
 - With a previous plan (or the previous feed), a shift whose content changed keeps its UID and
   gets SEQUENCE + 1 and a later LAST-MODIFIED, so Google and Outlook apply the update; unchanged
   shifts are copied byte for byte from the previous feed.
 - ``utc`` mode writes every time as ``…Z``. ``tzid`` mode writes ``TZID=<IANA name>`` and one
   VTIMEZONE per zone (``vtimezone``), except for instants whose local wall time is ambiguous
   (the repeated hour after a fall-back change): libical and ical.js read those as the second
-  occurrence while RFC 5545 says the first, so they are written in UTC.
+  occurrence while RFC 5545 says the first, so they are written in UTC. A zone whose offset
+  changes follow no yearly rule (Africa/Casablanca, Africa/El_Aaiun: Ramadan) has no VTIMEZONE
+  every client reads right, so all its times are written in UTC too.
 - ``TRANSP:TRANSPARENT`` and ``X-MICROSOFT-CDO-BUSYSTATUS:FREE``: being on call is not "busy"
   (Outlook otherwise blocks the whole week, target/goalert#3475).
-- No METHOD and no ATTENDEE: a subscription feed is not an invitation (RFC 5546 forbids ATTENDEE
-  with METHOD:PUBLISH), so the person is named in SUMMARY, DESCRIPTION and ``X-ONCALL-PERSON``.
+- ``METHOD:PUBLISH`` as GoAlert, Google and Outlook exports set it, with the ORGANIZER RFC 5546
+  requires of a published event (``mailto:oncall-planner@<domain>``) and no ATTENDEE (PUBLISH
+  forbids it): the person is named in SUMMARY, DESCRIPTION and ``X-ONCALL-PERSON``.
+- A personal feed's UIDs name the person (``…-primary-20270104.alice.personal@domain``), so no UID
+  is shared between a schedule feed and a personal feed: a client that merges subscribed
+  calendars by UID never sees one UID with two SUMMARYs or SEQUENCEs. A shift reassigned from
+  Kai to Lea leaves Kai's feed and is a new event in Lea's.
+- A feed with no shift (a person with nothing planned) still holds one component, a VTIMEZONE
+  of the schedule's zone, since RFC 5545's grammar needs at least one.
 """
 
 from __future__ import annotations
@@ -34,7 +44,7 @@ from oncall_planner import _args
 from oncall_planner.errors import FeedError
 from oncall_planner.ical._lines import CRLF, fold, format_local, format_utc, text
 from oncall_planner.ical.vtimezone import VTimezoneError, build_vtimezone
-from oncall_planner.plans import Layer, Plan, SchedulePlan, Shift
+from oncall_planner.plans import Layer, Plan, PlanLevel, SchedulePlan, Shift
 from oncall_planner.rules import rule
 
 __all__ = [
@@ -72,15 +82,21 @@ def safe_name(name: str) -> str:
     return f"{slug}-{digest}"
 
 
-def event_uid(schedule: str, shift: Shift, domain: str = DEFAULT_DOMAIN) -> str:
+def event_uid(
+    schedule: str, shift: Shift, domain: str = DEFAULT_DOMAIN, *, personal: bool = False
+) -> str:
     """The stable UID of a shift: schedule, layer and the local date of the week start.
 
     A shadow shift also names its person, since two new engineers may shadow in one week.
+    In a personal feed (``personal=True``) the UID ends in ``.<person>.personal``: it is the
+    person's event, distinct from the schedule feed's event of the same week.
     """
     day = shift.start.strftime("%Y%m%d")
     uid = f"{safe_name(schedule)}-{shift.layer.value}-{day}"
     if shift.layer is Layer.SHADOW:
         uid += f"-{safe_name(shift.person)}"
+    if personal:
+        uid += f".{safe_name(shift.person)}.personal"
     return f"{uid}@{domain}"
 
 
@@ -107,6 +123,30 @@ def _minutes(seconds: float) -> str:
     return f"after {minutes:g} min"
 
 
+def _paged(sp: SchedulePlan, level: PlanLevel) -> str:
+    """When ``level`` is paged, per path: ``after 5 min`` or ``after 5 min for SEV1; at once
+    for other severities`` when severity-restricted levels make the paths differ."""
+    named = sorted({n for lvl in sp.escalation for n in lvl.severities or ()})
+    times: dict[float, list[str]] = {}
+    for severity in [*named, None]:
+        if level.severities is not None and severity not in level.severities:
+            continue
+        reached = 0.0
+        for lvl in sp.escalation:
+            if lvl is level:
+                break
+            if lvl.severities is None or severity in lvl.severities:
+                reached += lvl.timeout_s
+        times.setdefault(reached, []).append(severity or "other severities")
+    if len(times) == 1:
+        return _minutes(next(iter(times)))
+    return "; ".join(f"{_minutes(t)} for {', '.join(who)}" for t, who in times.items())
+
+
+def _only(level: PlanLevel) -> str:
+    return f" ({', '.join(level.severities)} only)" if level.severities else ""
+
+
 @dataclass(frozen=True)
 class _Event:
     """An event's text without its revision state, and where the state lines go."""
@@ -130,11 +170,53 @@ class _Event:
         )
 
 
+def _ambiguous(dt: datetime, zone: ZoneInfo) -> bool:
+    """True if the instant's local wall time happens twice (the repeated hour of a fall-back)."""
+    local = dt.astimezone(zone)
+    return local.replace(fold=1).utcoffset() != local.replace(fold=0).utcoffset()
+
+
+def _vtimezones(
+    plan: Plan, schedule: str | None, person: str | None
+) -> tuple[dict[str, str], frozenset[str]]:
+    """The VTIMEZONE of each zone the feed writes with TZID, and the zones that have none.
+
+    Each VTIMEZONE is verified at every instant the feed may write in its zone.
+    """
+    instants: dict[str, list[datetime]] = {}
+    for sp, shift in _selected(plan, schedule, person):
+        if sp.timezone in _UTC_NAMES:
+            continue
+        zone = ZoneInfo(sp.timezone)
+        for dt in (shift.start, shift.end):
+            if not _ambiguous(dt, zone):
+                instants.setdefault(sp.timezone, []).append(dt)
+    built: dict[str, str] = {}
+    without: set[str] = set()
+    for tzid in sorted(instants):
+        try:
+            built[tzid] = build_vtimezone(tzid, instants[tzid])
+        except VTimezoneError:
+            without.add(tzid)
+    return built, frozenset(without)
+
+
 class _Writer:
     """Renders the events of one feed, caching what shifts share (10,000 shifts in < 1 s)."""
 
-    def __init__(self, plan: Plan, *, personal: bool, tzid: bool, domain: str, contacts: bool):
+    def __init__(
+        self,
+        plan: Plan,
+        *,
+        personal: bool,
+        tzid: bool,
+        domain: str,
+        contacts: bool,
+        utc_zones: frozenset[str] = frozenset(),
+    ):
         self.plan = plan
+        #: Zones written in UTC although ``tzid`` is set (no VTIMEZONE describes them).
+        self.utc_zones = utc_zones
         self.personal = personal
         self.tzid = tzid
         self.domain = domain
@@ -145,6 +227,8 @@ class _Writer:
         self._times: dict[tuple[str, datetime, str], tuple[str, bool]] = {}
         self._policy: dict[tuple[str, Layer], str] = {}
         self._tails: dict[tuple[str, Layer, str], str] = {}
+        #: RFC 5546 §3.2.1: a PUBLISHed event has an ORGANIZER (the publisher, not a person).
+        self.organizer = fold(f"ORGANIZER;CN=oncall-planner:mailto:oncall-planner@{domain}")
 
     def when(self, dt: datetime, zone: ZoneInfo) -> str:
         """``Mon 2027-01-04 10:00 CET`` (strftime's %a would depend on the locale)."""
@@ -165,11 +249,10 @@ class _Writer:
         found = self._times.get(key)
         if found is None:
             found = (f"{name}:{format_utc(dt)}", False)
-            if self.tzid and zone.key not in _UTC_NAMES:
+            if self.tzid and zone.key not in _UTC_NAMES and zone.key not in self.utc_zones:
                 local = dt.astimezone(zone)
                 # The repeated hour of a fall-back change: clients disagree, so write UTC.
-                ambiguous = local.replace(fold=1).utcoffset() != local.replace(fold=0).utcoffset()
-                if not ambiguous:
+                if not _ambiguous(dt, zone):
                     found = (fold(f"{name};TZID={zone.key}:{format_local(local)}"), True)
             self._times[key] = found
         if found[1]:
@@ -196,12 +279,11 @@ class _Writer:
         if layer is Layer.SHADOW:
             lines.append("Shadow shift: not paged.")
         elif sp.escalation:
-            reached = 0.0
-            own = []
-            for lvl in sp.escalation:
-                if f"on-call-{layer.value}" in lvl.targets:
-                    own.append(f"escalation level {lvl.level}, paged {_minutes(reached)}")
-                reached += lvl.timeout_s
+            own = [
+                f"escalation level {lvl.level}, paged {_paged(sp, lvl)}" + _only(lvl)
+                for lvl in sp.escalation
+                if f"on-call-{layer.value}" in lvl.targets
+            ]
             lines.append(
                 ("This shift is " + "; ".join(own) + ".")
                 if own
@@ -209,11 +291,9 @@ class _Writer:
             )
         if sp.escalation:
             lines.append("Escalation policy:")
-            reached = 0.0
             for lvl in sp.escalation:
                 who = ", ".join(self._target(t, sp) for t in lvl.targets)
-                lines.append(f"{lvl.level}. {who}: paged {_minutes(reached)}")
-                reached += lvl.timeout_s
+                lines.append(f"{lvl.level}. {who}: paged {_paged(sp, lvl)}{_only(lvl)}")
         found = "".join("\n" + line for line in lines)
         self._policy[key] = found
         return found
@@ -242,6 +322,7 @@ class _Writer:
         found = self._tails.get(key)
         if found is None:
             found = (
+                f"{self.organizer}{CRLF}"
                 f"STATUS:CONFIRMED{CRLF}TRANSP:TRANSPARENT{CRLF}"
                 f"X-MICROSOFT-CDO-BUSYSTATUS:FREE{CRLF}"
                 f"{fold('X-ONCALL-LAYER:' + shift.layer.value)}{CRLF}"
@@ -263,7 +344,7 @@ class _Writer:
         )
         start = self.time_line("DTSTART", shift.start, zone)
         end = self.time_line("DTEND", shift.end, zone)
-        uid = event_uid(sp.name, shift, self.domain)
+        uid = event_uid(sp.name, shift, self.domain, personal=self.personal)
         description = self.description(sp, shift, zone, name)
         return _Event(
             uid=uid,
@@ -365,11 +446,15 @@ def _unreadable(line: str, line_no: int, path: str) -> FeedError:
     )
 
 
-def _base_stamp(sp: SchedulePlan, stamp: datetime | None) -> datetime:
+def _base_stamp(plan: Plan, sp: SchedulePlan, stamp: datetime | None) -> datetime:
+    """The revision's DTSTAMP: ``stamp``, else when the plan was made, else its start date."""
     if stamp is not None:
         if stamp.tzinfo is None:
             raise ValueError("stamp must be timezone-aware")
         return stamp.astimezone(UTC).replace(microsecond=0)
+    made = plan.made
+    if made is not None:
+        return made.astimezone(UTC).replace(microsecond=0)
     return datetime.combine(sp.start, time(0), tzinfo=UTC)
 
 
@@ -413,8 +498,10 @@ def to_ical(
             It carries SEQUENCE across several revisions; it wins over ``previous``.
         domain: The domain UIDs end with.
         contacts: Include contact emails in DESCRIPTION (leave them out of public feeds).
-        stamp: The revision's DTSTAMP/LAST-MODIFIED; default midnight UTC of the schedule
-            plan's start date. Changed shifts always get a stamp after their previous one.
+        stamp: The revision's DTSTAMP/LAST-MODIFIED; default the time the plan records it was
+            made (``plan.revised``, else ``plan.created``), and for a plan that records none,
+            midnight UTC of the schedule plan's start date. Changed shifts always get a stamp
+            after their previous one.
 
     Returns:
         The feed as UTF-8 bytes with CRLF line ends and folded lines.
@@ -461,8 +548,16 @@ def to_ical(
         )
         prior = _prior_events(earlier.decode("utf-8"))
 
+    vtimezones, utc_zones = (
+        _vtimezones(plan, schedule, person) if tz_mode == "tzid" else ({}, frozenset())
+    )
     writer = _Writer(
-        plan, personal=person is not None, tzid=tz_mode == "tzid", domain=domain, contacts=contacts
+        plan,
+        personal=person is not None,
+        tzid=tz_mode == "tzid",
+        domain=domain,
+        contacts=contacts,
+        utc_zones=utc_zones,
     )
     zones_by_name = {sp.name: ZoneInfo(sp.timezone) for sp in plan.schedules}
     bodies: list[str] = []
@@ -475,7 +570,7 @@ def to_ical(
             # Two shifts of one layer in one week (a plan that breaks H001): keep both events.
             event = _disambiguate(event, shift)
         seen.add(event.uid)
-        base = _base_stamp(sp, stamp)
+        base = _base_stamp(plan, sp, stamp)
         before = prior.get(event.uid)
         if before is None:
             bodies.append(event.render(0, base))
@@ -491,6 +586,7 @@ def to_ical(
         "VERSION:2.0",
         fold("PRODID:" + text(PRODID)),
         "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
         fold("NAME:" + text(name)),
         fold("X-WR-CALNAME:" + text(name)),
         "REFRESH-INTERVAL;VALUE=DURATION:PT1H",
@@ -499,26 +595,34 @@ def to_ical(
     if len(zones) == 1:
         header.append(fold("X-WR-TIMEZONE:" + text(zones.pop())))
     parts = [CRLF.join(header) + CRLF]
-    zoned = writer.zoned
-    for tzid in sorted(zoned):
-        try:
-            parts.append(build_vtimezone(tzid, zoned[tzid]))
-        except VTimezoneError:  # pragma: no cover - no zone in current tzdata needs it
-            # Neither generator describes this zone for these dates: write every time in UTC.
-            return to_ical(
-                plan,
-                schedule=schedule,
-                person=person,
-                tz_mode="utc",
-                previous=previous,
-                previous_feed=previous_feed,
-                domain=domain,
-                contacts=contacts,
-                stamp=stamp,
-            )
+    parts.extend(vtimezones[tzid] for tzid in sorted(writer.zoned))
+    if not bodies and len(parts) == 1:
+        # RFC 5545 §3.6: a calendar holds one or more components. A VTIMEZONE shows nothing.
+        parts.append(_placeholder_zone(plan, schedule, person, stamp))
     parts.extend(bodies)
     parts.append("END:VCALENDAR" + CRLF)
     return "".join(parts).encode("utf-8")
+
+
+def _placeholder_zone(
+    plan: Plan, schedule: str | None, person: str | None, stamp: datetime | None
+) -> str:
+    """The VTIMEZONE of an empty feed: the person's zone, else the schedule's, else UTC."""
+    chosen = [sp for sp in plan.schedules if schedule is None or sp.name == schedule]
+    info = plan.people.get(person) if person is not None else None
+    zone = (info.timezone if info and info.timezone else None) or (
+        min(sp.timezone for sp in chosen) if chosen else "UTC"
+    )
+    when = (
+        stamp
+        or plan.made
+        or (
+            datetime.combine(min(sp.start for sp in chosen), time(0), tzinfo=UTC)
+            if chosen
+            else datetime(2000, 1, 1, tzinfo=UTC)
+        )
+    )
+    return build_vtimezone(zone, [when])
 
 
 def _has(plan: Plan, schedule: str) -> bool:

@@ -25,6 +25,7 @@ pre-scan keeps them.
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -43,13 +44,33 @@ from oncall_planner.report import Finding
 from oncall_planner.rules import rule
 from oncall_planner.spec import Member, MemberHistory, Schedule
 
-__all__ = ["MAX_FEED_BYTES", "FeedShift", "feed_history", "from_ical", "history_plan"]
+__all__ = [
+    "MAX_FEED_BYTES",
+    "ROLES",
+    "FeedShift",
+    "FeedSource",
+    "feed_history",
+    "from_ical",
+    "history_plan",
+]
 
 #: Larger feeds are refused (a year of hourly shifts for 100 people is about 40 MB).
 MAX_FEED_BYTES = 64 * 1024 * 1024
 
 _LAYERS = {layer.value: layer for layer in Layer}
-_NOT_SHIFTS = frozenset({"vacation", "unavailable", "holiday", "off"})
+#: LinkedIn oncall roles (``{team} {role} shift: {name}``) and what each is here. ``None``: the
+#: event is not an on-call shift and is skipped (a manager is an escalation contact, not the
+#: rotation). A role not listed is refused (L008) rather than guessed at.
+ROLES: dict[str, Layer | None] = {
+    "primary": Layer.PRIMARY,
+    "secondary": Layer.SECONDARY,
+    "shadow": Layer.SHADOW,
+    "manager": None,
+    "vacation": None,
+    "unavailable": None,
+    "holiday": None,
+    "off": None,
+}
 _CALENDAR_KEEP = ("VERSION", "PRODID", "X-WR-TIMEZONE", "X-WR-CALNAME", "NAME")
 #: Event properties icalendar parses (times need its TZID and VTIMEZONE handling).
 _EVENT_PARSED = frozenset({"DTSTART", "DTEND", "DURATION", "ATTENDEE", "RRULE"})
@@ -344,8 +365,11 @@ def _times(event: Any, ctx: _Context, zone: ZoneInfo | None) -> tuple[datetime, 
 
 
 def _summary_parts(summary: str) -> dict[str, str]:
+    # GoAlert renders its feed with Go's html/template: "Finn O&#39;Connor",
+    # "Storefront &amp; Checkout". Character references are decoded before matching.
+    decoded = html.unescape(summary.strip()) if "&" in summary else summary.strip()
     for pattern in _SUMMARIES:
-        m = pattern.match(summary.strip())
+        m = pattern.match(decoded)
         if m:
             return {k: v.strip() for k, v in m.groupdict().items() if v}
     return {}
@@ -356,8 +380,8 @@ def _layer_of(texts: dict[str, str], parts: dict[str, str], summary: str) -> Lay
     if explicit in _LAYERS:
         return _LAYERS[explicit]
     role = parts.get("role", "").lower()
-    if role in _LAYERS:
-        return _LAYERS[role]
+    if role:
+        return ROLES.get(role)  # the role decides; never the words of the team's name
     m = _LAYER_WORD.search(summary)
     return _LAYERS[m.group(1).lower()] if m else None
 
@@ -380,7 +404,17 @@ def _shift(
         return None
     summary = texts.get("SUMMARY", "")
     parts = _summary_parts(summary)
-    if parts.get("role", "").lower() in _NOT_SHIFTS:
+    role = parts.get("role", "").lower()
+    if role and role not in ROLES:
+        known = ", ".join(sorted(r for r, layer in ROLES.items() if layer is not None))
+        skipped = ", ".join(sorted(r for r, layer in ROLES.items() if layer is None))
+        ctx.fail(
+            f"unknown role {role!r} in SUMMARY {summary!r}: on-call roles are {known}; "
+            f"{skipped} are not on-call and skipped",
+            "SUMMARY",
+        )
+        return None
+    if role and ROLES[role] is None:
         return None
     times = _times(event, ctx, zone)
     if times is None:
@@ -480,36 +514,58 @@ def from_ical(
 # Carry-over and history plans
 
 
-def _members_shifts(data: bytes, schedule: Schedule, source: str | None) -> list[FeedShift]:
+#: One feed to read: its bytes, its file name (for findings) and whose feed it is (or None).
+FeedSource = tuple[bytes, str | None, str | None]
+
+
+def _members_shifts(
+    data: bytes, schedule: Schedule, source: str | None, person: str | None = None
+) -> list[FeedShift]:
     """The feed's shifts of the schedule's members.
 
     When some events name this schedule (our own feeds, a feed of a whole org), only those
     count: a person in two schedules must not have one schedule's weeks counted in the other.
     Feeds of other products name their own schedules, and then every matched shift counts.
     """
-    mine = [s for s in from_ical(data, schedule.participants.members, source=source) if s.matched]
+    members = schedule.participants.members
+    mine = [s for s in from_ical(data, members, person=person, source=source) if s.matched]
     named = [s for s in mine if s.schedule == schedule.name]
     return named or mine
 
 
+def _feeds(data: bytes | Sequence[FeedSource], source: str | None) -> list[FeedSource]:
+    if isinstance(data, bytes | bytearray):
+        return [(bytes(data), source, None)]
+    return list(data)
+
+
 def feed_history(
-    data: bytes, schedule: Schedule, before: date, *, source: str | None = None
+    data: bytes,
+    schedule: Schedule,
+    before: date,
+    *,
+    source: str | None = None,
+    person: str | None = None,
 ) -> dict[str, MemberHistory]:
     """On-call carry-over of the schedule's members from a feed of their actual shifts.
 
     Only shifts that start before ``before`` (a local date in the schedule's zone) count, and
     when some events name this schedule, only those.
-    A shift without a layer counts as primary (a one-layer feed, e.g. one PagerDuty schedule);
-    shadow shifts count for nothing. Weeks served are real hours on call ÷ 168, rounded.
+    A shift without a layer counts as primary (a one-layer feed, e.g. one PagerDuty schedule).
+    Shadow shifts are not on call: they count only as ``shadow_weeks_done``, so a new engineer
+    who shadowed last quarter does not shadow again. Weeks are real hours ÷ 168, rounded.
 
     Args:
         data: The feed.
         schedule: The schedule whose members are matched (by id, email or name).
         before: Shifts starting on or after this date are ignored.
         source: The feed's file name, shown in findings.
+        person: Whose feed this is (member id, email or name), for personal feeds whose events
+            name nobody (GoAlert).
 
     Returns:
-        Member id → history, for every member with at least one counted shift, sorted by id.
+        Member id → history, for every member with at least one counted or shadow shift,
+        sorted by id.
 
     Raises:
         FeedError: The feed cannot be read.
@@ -519,14 +575,23 @@ def feed_history(
     before = _args.date_arg("feed_history", "before", before)
     source = source or path
     zone = schedule.zone
-    counted = [
+    before_day = [
         s
-        for s in _members_shifts(data, schedule, source)
-        if s.start.astimezone(zone).date() < before and s.layer is not Layer.SHADOW
+        for s in _members_shifts(data, schedule, source, person)
+        if s.start.astimezone(zone).date() < before
     ]
+    counted = [s for s in before_day if s.layer is not Layer.SHADOW]
+    shadowed: dict[str, float] = {}
+    for s in before_day:
+        if s.layer is Layer.SHADOW:
+            shadowed[s.person] = shadowed.get(s.person, 0.0) + s.hours
     out: dict[str, MemberHistory] = {}
-    for member in sorted({s.person for s in counted}):
+    for member in sorted({s.person for s in counted} | set(shadowed)):
+        shadow_weeks = round(shadowed.get(member, 0.0) / 168)
         mine = sorted((s for s in counted if s.person == member), key=lambda s: s.start)
+        if not mine:
+            out[member] = MemberHistory(shadow_weeks_done=shadow_weeks)
+            continue
         primary = sum(s.hours for s in mine if s.layer is not Layer.SECONDARY)
         secondary = sum(s.hours for s in mine if s.layer is Layer.SECONDARY)
         last = mine[-1]
@@ -544,6 +609,7 @@ def feed_history(
             secondary_weeks=round(secondary / 168),
             last_on_call=last_week.date(),
             last_stint_weeks=max(1, round(stint_hours / 168)),
+            shadow_weeks_done=shadow_weeks,
         )
     return out
 
@@ -559,7 +625,13 @@ def _handoffs(schedule: Schedule, first: datetime, last: datetime) -> list[datet
     return bounds[lo : hi + 1]
 
 
-def history_plan(data: bytes, schedule: Schedule, *, source: str | None = None) -> Plan:
+def history_plan(
+    data: bytes | Sequence[FeedSource],
+    schedule: Schedule,
+    *,
+    source: str | None = None,
+    person: str | None = None,
+) -> Plan:
     """The feed's actual shifts as a plan of ``schedule``, for reviews of what really happened.
 
     Week 0 is the handoff week holding the earliest shift. A shift that spans whole handoff
@@ -567,18 +639,28 @@ def history_plan(data: bytes, schedule: Schedule, *, source: str | None = None) 
     override, a daily rotation) is kept whole, with the index of the week it starts in. A shift
     without a layer becomes primary. People not on the roster are left out.
 
-    ``source`` (the feed's file name) is shown in findings.
+    ``source`` (the feed's file name) is shown in findings; ``person`` says whose feed it is,
+    for personal feeds whose events name nobody (GoAlert). ``data`` may also be several feeds,
+    each ``(bytes, source, person)`` (one personal feed per member): their shifts are read
+    together.
 
     Raises:
-        FeedError: The feed cannot be read, or no shift matches a member.
+        FeedError: A feed cannot be read, or no shift matches a member.
     """
-    data, path = _args.feed_arg("history_plan", "data", data)
+    if not (isinstance(data, list | tuple) and data and isinstance(data[0], tuple)):
+        data, path = _args.feed_arg("history_plan", "data", data)
+        source = source or path
     schedule = _args.schedule_arg("history_plan", "schedule", schedule)
-    source = source or path
-    shifts = _members_shifts(data, schedule, source)
+    feeds = _feeds(data, source)
+    shifts = [
+        s
+        for feed, name, whose in feeds
+        for s in _members_shifts(feed, schedule, name, person if whose is None else whose)
+    ]
     if not shifts:
+        where = source if len(feeds) != 1 else feeds[0][1]
         raise FeedError(
-            [_finding(f"no shift in the feed matches a member of {schedule.name!r}", source, None)]
+            [_finding(f"no shift in the feed matches a member of {schedule.name!r}", where, None)]
         )
     zone = schedule.zone
     first = min(s.start for s in shifts)

@@ -7,9 +7,14 @@ VTIMEZONE, 14 of 24 weekly shifts were an hour off in ical.js (research/ical.md 
 module writes one STANDARD and one DAYLIGHT, each with ``RRULE:FREQ=YEARLY;BYMONTH=m;BYDAY=nSU``
 and its onset anchored in 1970, derived from the zone's actual transitions in the years the feed
 covers, and then checks the result by letting icalendar expand it and comparing every instant of
-the feed with zoneinfo. A zone whose rule cannot be written that way (a rule that changed inside
-the feed's years, or a transition on "the Friday before the last Sunday") falls back to
-icalendar's generator for exactly the feed's window, which is verified the same way.
+the feed with zoneinfo.
+
+A zone whose changes cannot be written that way (Africa/Casablanca and Africa/El_Aaiun, whose
+offset follows Ramadan; a rule that changed inside the feed's years; a transition on "the Friday
+before the last Sunday") gets no VTIMEZONE: :func:`build_vtimezone` raises
+:class:`VTimezoneError` and the exporter writes that zone's times in UTC. icalendar's RDATE-list
+VTIMEZONE, the earlier fallback, put 5–6 of 104 Casablanca shifts an hour off in ical.js
+(research/interop.md), and Outlook reads one RDATE at most.
 """
 
 from __future__ import annotations
@@ -166,34 +171,6 @@ def _rule_based(tzid: str, first_year: int, last_year: int) -> list[str] | None:
     return [*head, *standard, *daylight, "END:VTIMEZONE"]
 
 
-def _icalendar_generated(tzid: str, first_year: int, last_year: int) -> list[str]:
-    from icalendar import Timezone
-
-    tz = Timezone.from_tzid(
-        tzid, first_date=date(first_year, 1, 1), last_date=date(last_year + 1, 1, 1)
-    )
-    lines = tz.to_ical().decode("utf-8").split(CRLF)
-    out: list[str] = []
-    depth = 0
-    skipping = False
-    for line in lines:
-        if not line:
-            continue
-        if line.startswith("BEGIN:"):
-            depth += 1
-        elif line.startswith("END:"):
-            depth -= 1
-        # RFC 5545 §3.6.5 allows COMMENT only inside STANDARD/DAYLIGHT; libical flags it.
-        if depth == 1 and line.startswith("COMMENT"):
-            skipping = True
-            continue
-        if skipping and line.startswith(" "):
-            continue
-        skipping = False
-        out.append(line)
-    return out
-
-
 def verify_vtimezone(lines: Sequence[str], tzid: str, instants: Iterable[datetime]) -> bool:
     """True if the VTIMEZONE, read by icalendar alone, gives zoneinfo's wall time at every instant.
 
@@ -218,11 +195,12 @@ def verify_vtimezone(lines: Sequence[str], tzid: str, instants: Iterable[datetim
 
 @lru_cache(maxsize=64)
 def _cached(tzid: str, first_year: int, last_year: int, instants: tuple[datetime, ...]) -> str:
-    for builder in (_rule_based, _icalendar_generated):
-        lines = builder(tzid, first_year, last_year)
-        if lines is not None and verify_vtimezone(lines, tzid, instants):
-            return CRLF.join(lines) + CRLF
-    raise VTimezoneError(f"no VTIMEZONE reproduces {tzid} for {first_year}–{last_year}")
+    lines = _rule_based(tzid, first_year, last_year)
+    if lines is not None and verify_vtimezone(lines, tzid, instants):
+        return CRLF.join(lines) + CRLF
+    raise VTimezoneError(
+        f"{tzid}'s offset changes in {first_year}–{last_year} follow no yearly rule"
+    )
 
 
 def build_vtimezone(tzid: str, instants: Iterable[datetime]) -> str:
@@ -236,7 +214,8 @@ def build_vtimezone(tzid: str, instants: Iterable[datetime]) -> str:
         The component as CRLF-terminated, folded text.
 
     Raises:
-        VTimezoneError: Neither the yearly-rule shape nor icalendar's generator matches zoneinfo.
+        VTimezoneError: No VTIMEZONE with yearly rules matches zoneinfo at every instant (write
+            those times in UTC instead).
     """
     points = tuple(sorted(set(instants)))
     if not points:

@@ -6,7 +6,7 @@ import logging
 import time as _time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
@@ -15,7 +15,15 @@ from ortools.sat.python import cp_model
 from oncall_planner import _args
 from oncall_planner.errors import InfeasibleError, SolverTimeoutError
 from oncall_planner.loader import Org
-from oncall_planner.plans import Layer, PersonFairness, Plan, SchedulePlan, Shift, SolveInfo
+from oncall_planner.plans import (
+    Layer,
+    PersonFairness,
+    Plan,
+    SchedulePlan,
+    Shift,
+    SolveInfo,
+    made_at,
+)
 from oncall_planner.solver.constraints import HARD_CONSTRAINTS
 from oncall_planner.solver.explain import explain_infeasible, prechecks
 from oncall_planner.solver.greedy import greedy_assignment
@@ -113,7 +121,14 @@ def _greedy(m: ModelBuilder, instance: Instance, options: PlanOptions) -> _Greed
     return _Greedy(chosen, False, None)
 
 
-def _to_plan(instance: Instance, cells: set[Cell], start: date, info: SolveInfo) -> Plan:
+def _to_plan(
+    instance: Instance,
+    cells: set[Cell],
+    start: date,
+    info: SolveInfo,
+    created: datetime | None = None,
+    revised: datetime | None = None,
+) -> Plan:
     schedules = []
     for rot in instance.rotations:
         shifts = []
@@ -136,7 +151,7 @@ def _to_plan(instance: Instance, cells: set[Cell], start: date, info: SolveInfo)
                 shifts=tuple(shifts),
             )
         )
-    return Plan(schedules=tuple(schedules), solve=info)
+    return Plan(schedules=tuple(schedules), solve=info, created=created, revised=revised)
 
 
 @dataclass
@@ -368,7 +383,9 @@ def _solve(
     freeze_until: date | None,
     options: PlanOptions | None,
     history: Mapping[str, MemberHistory] | None,
+    created: datetime | None = None,
 ) -> Plan:
+    made = made_at(created)
     if not 1 <= weeks <= MAX_WEEKS:
         # Building the model does not count against the time limit: 100,000 weeks would
         # run for minutes before the solver even starts.
@@ -435,7 +452,12 @@ def _solve(
         workers=options.workers,
         ortools_version=_ortools_version(),
     )
-    result = _with_fairness(_to_plan(instance, cells, start, info), instance, options)
+    # A re-plan of the same weeks is a revision: it keeps the first plan's creation time.
+    replan = previous is not None and any(sp.start == start for sp in previous.schedules)
+    first, revised = (previous.created or made, made) if replan and previous else (made, None)
+    result = _with_fairness(
+        _to_plan(instance, cells, start, info, first, revised), instance, options
+    )
     result = result.annotate(schedules)
     problems = check_hard(
         schedules, result, previous=previous, freeze_until=freeze_until, history=history
@@ -455,6 +477,7 @@ def plan(
     freeze_until: date | None = None,
     options: PlanOptions | None = None,
     history: Mapping[str, MemberHistory] | None = None,
+    created: datetime | None = None,
 ) -> Plan:
     """Plan a weekly rotation that keeps every hard rule and is as fair as possible.
 
@@ -469,6 +492,9 @@ def plan(
         options: Solver settings (time limit, workers, seed, load weights).
         history: Carry-over per member id (e.g. from a feed of past shifts), replacing the
             ``history`` written in the schedule.
+        created: When the plan is made (aware), recorded in the plan file and used by feeds
+            as DTSTAMP; default ``SOURCE_DATE_EPOCH`` if set, else now (UTC). Re-planning the
+            same weeks from ``previous`` keeps its ``created`` and records this as ``revised``.
 
     Returns:
         The plan, annotated with names and escalation, with its solve information.
@@ -476,10 +502,10 @@ def plan(
     Raises:
         InfeasibleError: No plan keeps every hard rule; ``conflicts`` says why.
         SolverTimeoutError: The time limit ran out before any plan was found.
-        ValueError: ``weeks`` outside 1..MAX_WEEKS (520), or ``freeze_until`` without
-            ``previous``.
+        ValueError: ``weeks`` outside 1..MAX_WEEKS (520), ``freeze_until`` without
+            ``previous``, or a naive ``created``.
         TypeError: An argument of the wrong kind (the message names it and what is accepted);
-            an org of several schedules (use :func:`plan_org`).
+            an org of several schedules (use :func:`plan_org`); ``created`` is not a datetime.
     """
     schedule = _args.schedule_arg("plan", "schedule", schedule, org_to="plan_org")
     start, weeks, previous, freeze_until, options, history = _args.plan_args(
@@ -493,6 +519,7 @@ def plan(
         freeze_until=freeze_until,
         options=options,
         history=history,
+        created=created,
     )
 
 
@@ -505,6 +532,7 @@ def plan_org(
     freeze_until: date | None = None,
     options: PlanOptions | None = None,
     history: Mapping[str, MemberHistory] | None = None,
+    created: datetime | None = None,
 ) -> Plan:
     """Plan several schedules together; a member id in two schedules is one person.
 
@@ -525,4 +553,5 @@ def plan_org(
         freeze_until=freeze_until,
         options=options,
         history=history,
+        created=created,
     )

@@ -6,6 +6,11 @@ timeouts. The seed policy (5, 10, 15, 0 minutes) pages level 3 at 15 minutes and
 (vp-engineering) at 30 minutes, although "timeout: 0" on level 4 reads as "immediately".
 (Opsgenie counts delays from alert creation instead; policies written for it need converting.)
 
+A level may apply only to some severities (``severities: [SEV1]``): each severity then has its
+own path, the levels that apply to it, timed by their own timeouts alone. E206 checks each
+severity's path against what the severity framework asks of it; the other checks read the
+policy as written, every level in order.
+
 Targets resolve to a layer of the schedule (``on-call-primary``, ``on-call-secondary``), a
 contact (by key), or another schedule of the org (whoever is primary there). Severity demands
 (``escalation: [{target: cto, within: 0}]``) match a target by name or a contact by ``role``.
@@ -15,8 +20,8 @@ from __future__ import annotations
 
 import difflib
 from bisect import bisect_right
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from itertools import pairwise
 from typing import Literal
@@ -87,11 +92,14 @@ class Step:
     targets: tuple[Target, ...]
     timeout: timedelta
     paged_at: timedelta
+    severities: tuple[str, ...] | None = None
 
     @property
     def label(self) -> str:
-        """``level 3 (engineering-manager)``."""
+        """``level 3 (engineering-manager)``, or ``level 2 (cto; SEV1 only)``."""
         names = ", ".join(t.name for t in self.targets) or "no target"
+        if self.severities is not None:
+            names += f"; {', '.join(self.severities)} only"
         return f"level {self.level} ({names})"
 
     @property
@@ -112,20 +120,68 @@ def resolve_target(name: str, schedule: Schedule, schedule_names: Sequence[str] 
     return Target(name, "unresolved")
 
 
-def steps(schedule: Schedule, schedule_names: Sequence[str] = ()) -> list[Step]:
+def steps(
+    schedule: Schedule, schedule_names: Sequence[str] = (), severity: str | None = None
+) -> list[Step]:
     """The policy's levels in paging order, each with the time it is paged.
 
     Levels are ordered by their number (file order breaks ties). Level k is paged at the sum of
-    the timeouts of the levels before it.
+    the timeouts of the levels before it. With ``severity``, only the levels that apply to it
+    (``severities`` unset or naming it) are on the path, and only their timeouts count.
     """
     order = sorted(enumerate(schedule.escalation_policy), key=lambda e: (e[1].level, e[0]))
     found = []
     elapsed = timedelta(0)
     for index, lvl in order:
+        if severity is not None and not lvl.applies_to(severity):
+            continue
         targets = tuple(resolve_target(t, schedule, schedule_names) for t in lvl.targets)
-        found.append(Step(index, lvl.level, targets, lvl.timeout, elapsed))
+        found.append(Step(index, lvl.level, targets, lvl.timeout, elapsed, lvl.severities))
         elapsed += lvl.timeout
     return found
+
+
+def severity_paths(
+    schedule: Schedule,
+    schedule_names: Sequence[str] = (),
+    severity: SeverityFramework | None = None,
+) -> list[tuple[tuple[str, ...], list[Step]]]:
+    """The distinct paths through the policy, each with the severities that take it.
+
+    Without severity-restricted levels there is one path, every level, for every severity
+    (``()``). Otherwise each severity of the framework (or, without one, each severity a level
+    names, and "other severities" for the rest) takes the levels that apply to it; severities
+    taking the same levels share a path.
+    """
+    named = sorted({s for lvl in schedule.escalation_policy for s in lvl.severities or ()})
+    if not named:
+        return [((), steps(schedule, schedule_names))]
+    if severity is not None:
+        labels = [s.level for s in severity.levels]
+    else:
+        labels = [*named, "other severities"]
+    found: dict[tuple[int, ...], tuple[list[str], list[Step]]] = {}
+    for label in labels:
+        path = steps(schedule, schedule_names, label)
+        key = tuple(step.index for step in path)
+        found.setdefault(key, ([], path))[0].append(label)
+    return [(tuple(names), path) for names, path in found.values()]
+
+
+def _per_path(
+    paths: Sequence[tuple[tuple[str, ...], list[Step]]],
+    check: Callable[[list[Step]], Iterable[Finding]],
+) -> list[Finding]:
+    """``check`` on every path; a finding of only some paths names their severities."""
+    found: dict[Finding, list[str]] = {}
+    for labels, path in paths:
+        for f in check(path):
+            found.setdefault(f, []).extend(labels)
+    every = sum(len(labels) for labels, _ in paths)
+    return [
+        f if len(labels) == every else replace(f, message=f"{f.message} (for {', '.join(labels)})")
+        for f, labels in found.items()
+    ]
 
 
 def exhaust_time(schedule: Schedule) -> timedelta:
@@ -299,10 +355,11 @@ def _within(delay: timedelta) -> str:
 
 
 def _severity_level_unmet(sev: SeverityLevel, plan_steps: Sequence[Step]) -> tuple[str, str]:
-    """(message, hint) for one severity's unmet demands, or ("", "") when all are met."""
+    """(message, hint) for one severity's unmet demands on its own path, or ("", "")."""
     asks: list[str] = []
     gets: list[str] = []
     hints: list[str] = []
+    only = f"severities: [{sev.level}]"
     for demand in sev.escalation:
         step = _first_reach(plan_steps, demand.target)
         if step is not None and step.paged_at <= demand.within:
@@ -310,12 +367,17 @@ def _severity_level_unmet(sev: SeverityLevel, plan_steps: Sequence[Step]) -> tup
         asks.append(f"{demand.target} {_within(demand.within)}")
         if step is None:
             gets.append(f"never reaches a {demand.target}")
-            hints.append(f"add a contact with role: {demand.target} and target it")
+            hints.append(
+                f"add a contact with role: {demand.target} and a level with {only} that "
+                f"targets it, so only {sev.level} incidents page {demand.target}"
+            )
         else:
             gets.append(f"reaches {demand.target} only {at(step.paged_at)} (level {step.level})")
             hints.append(
-                f"page {demand.target} at an earlier level (a list target pages several at "
-                f"once) or shorten the timeouts before level {step.level}"
+                f"page {demand.target} for {sev.level} alone: a level with {only} placed "
+                f"where {sev.level} is paged {_within(demand.within)} (a list target pages "
+                f"several at once), rather than paging {demand.target} early for every "
+                f"severity; or shorten the timeouts before level {step.level}"
             )
     if not asks:
         return "", ""
@@ -327,14 +389,42 @@ def _severity_level_unmet(sev: SeverityLevel, plan_steps: Sequence[Step]) -> tup
 
 
 def _severity_demands(
-    schedule: Schedule, plan_steps: Sequence[Step], severity: SeverityFramework | None
+    schedule: Schedule, severity: SeverityFramework | None, schedule_names: Sequence[str] = ()
 ) -> Iterator[Finding]:
-    if severity is None or not plan_steps:
+    """E206: each severity's own path (the levels that apply to it) against its demands."""
+    if severity is None or not schedule.escalation_policy:
         return
+    src = source_of(schedule)
+    known = [s.level for s in severity.levels]
+    for index, lvl in enumerate(schedule.escalation_policy):
+        for k, name in enumerate(lvl.severities or ()):
+            if name in known:
+                continue
+            close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+            yield src.finding(
+                "E206",
+                (*_POLICY, index, "severities", k),
+                f"level {lvl.level} applies to {name!r}, which the severity framework "
+                f"{severity.name!r} does not define: no incident reaches it",
+                hint=(f"did you mean {close[0]!r}? " if close else "")
+                + "the framework's severities are "
+                + ", ".join(known),
+            )
     for sev in severity.levels:
-        message, hint = _severity_level_unmet(sev, plan_steps)
+        path = steps(schedule, schedule_names, sev.level)
+        if not path:
+            yield src.finding(
+                "E206",
+                _POLICY,
+                f"{sev.level} ({sev.name}) reaches no level: every level is restricted to "
+                "other severities",
+                key=True,
+                hint=f"add {sev.level} to a level's severities, or leave a level unrestricted",
+            )
+            continue
+        message, hint = _severity_level_unmet(sev, path)
         if message:
-            yield source_of(schedule).finding("E206", _POLICY, message, key=True, hint=hint)
+            yield src.finding("E206", _POLICY, message, key=True, hint=hint)
 
 
 def _backstop(schedule: Schedule, plan_steps: Sequence[Step]) -> Iterator[Finding]:
@@ -361,7 +451,7 @@ def _exhaust(schedule: Schedule, plan_steps: Sequence[Step]) -> Iterator[Finding
     if not plan_steps:
         return
     last = plan_steps[-1]
-    total = exhaust_time(schedule)
+    total = last.paged_at + last.timeout
     message = f"the policy is exhausted {at(total)} after the alert: {last.label} is the last "
     message += f"level, paged {at(last.paged_at)}"
     if last.timeout:
@@ -409,19 +499,22 @@ def check_policy(
             moment, instead of on the targets as written.
     """
     plan_steps = steps(schedule, schedule_names)
+    # Timing, backstop and repeats depend on the levels a severity takes (``severities:``).
+    paths = severity_paths(schedule, schedule_names, severity)
+    fastest = steps(schedule, schedule_names, severity.fastest.level) if severity else plan_steps
     found = [
         *_no_policy(schedule),
         *_levels_contiguous(schedule),
         *_targets_resolve(schedule, plan_steps),
-        *_zero_timeouts(schedule, plan_steps),
-        *_reach_times(schedule, plan_steps),
-        *_first_level_response(schedule, plan_steps, severity),
-        *_severity_demands(schedule, plan_steps, severity),
-        *_backstop(schedule, plan_steps),
-        *_exhaust(schedule, plan_steps),
+        *_per_path(paths, lambda path: _zero_timeouts(schedule, path)),
+        *_per_path(paths, lambda path: _reach_times(schedule, path)),
+        *_first_level_response(schedule, fastest, severity),
+        *_severity_demands(schedule, severity, schedule_names),
+        *_per_path(paths, lambda path: _backstop(schedule, path)),
+        *_per_path(paths, lambda path: _exhaust(schedule, path)),
     ]
     if not with_plan:
-        found += _static_repeats(schedule, plan_steps)
+        found += _per_path(paths, lambda path: _static_repeats(schedule, path))
     return found
 
 
@@ -521,8 +614,18 @@ def check_policy_against_plan(
         by_email: Lower-case email → member id, so a contact who is also a member counts as
             the same person.
     """
+    paths = severity_paths(view.schedule, schedule_names)
+    return _per_path(paths, lambda path: _against_plan(view, others, path, by_email))
+
+
+def _against_plan(
+    view: ScheduleView,
+    others: Mapping[str, ScheduleView],
+    plan_steps: Sequence[Step],
+    by_email: Mapping[str, str] | None,
+) -> list[Finding]:
+    """E209–E211 for one path through the policy."""
     schedule = view.schedule
-    plan_steps = steps(schedule, schedule_names)
     if not plan_steps or not view.weeks:
         return []
     found = list(_empty_layers(view, plan_steps))

@@ -249,7 +249,7 @@ def check_shadowing(ctx: HardContext) -> Iterator[Finding]:
         done: dict[str, int] = {}
         need: dict[str, int] = {}
         for m in schedule.participants.members:
-            need[m.id] = problem.needs_shadow(m)
+            need[m.id] = problem.needs_shadow(with_history(m, ctx.history))
         by_week: dict[int, list[Shift]] = {}
         for s in shifts:
             by_week.setdefault(s.week, []).append(s)

@@ -32,7 +32,7 @@ def trained_members(schedule: Schedule) -> list[str]:
     return sorted(
         m.id
         for m in schedule.participants.members
-        if not (m.new_engineer and m.shadow_weeks_done < need)
+        if not (m.new_engineer and max(m.shadow_weeks_done, m.history.shadow_weeks_done) < need)
     )
 
 
