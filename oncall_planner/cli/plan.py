@@ -59,6 +59,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         metavar="FEED.ics",
         help="an iCalendar feed of past shifts: carry-over replaces the schedule's history",
     )
+    p.add_argument(
+        "--ignore",
+        action="append",
+        default=[],
+        metavar="CODE",
+        help="plan although check reports this error code (repeatable; prefixes work)",
+    )
     p.set_defaults(run=run, parser=p)
 
 
@@ -121,8 +128,8 @@ def format_table(plan: Plan, schedules: Sequence[Schedule]) -> str:
         schedules: Its schedules.
     """
     from oncall_planner.expand import expand
-    from oncall_planner.fairness import balance_score
     from oncall_planner.plans import Layer
+    from oncall_planner.validate.plan import schedule_balance
 
     out: list[str] = []
     by_name = {s.name: s for s in schedules}
@@ -151,33 +158,44 @@ def format_table(plan: Plan, schedules: Sequence[Schedule]) -> str:
         if problem.holiday_weeks:
             out.append("* holiday week")
         out.append("")
-        # Fairness: load units (primary_weight, secondary_weight) against the fair share.
-        capacity = {m.id: m.capacity for m in schedule.participants.members}
-        trainees = {m.id for m in schedule.participants.members if m.new_engineer}
-        summary: list[tuple[str, ...]] = [
-            ("person", "primary", "secondary", "shadow", "holiday", "load", "fair share")
-        ]
-        loads: list[float] = []
+        # Fairness: load units (primary_weight, secondary_weight) against the fair share; org
+        # totals beside them when someone here is in another schedule too.
+        others = {p for other in plan.schedules if other.name != sp.name for p in other.people()}
+        shared = any(entry.person in others and entry.org_load is not None for entry in sp.fairness)
+        header: tuple[str, ...] = (
+            "person",
+            "primary",
+            "secondary",
+            "shadow",
+            "holidays",
+            "load",
+            "fair share",
+        )
+        if shared:
+            header += ("org load", "org fair share")
+        summary: list[tuple[str, ...]] = [header]
         for entry in sp.fairness:
-            if entry.person not in trainees:
-                loads.append(entry.load / capacity.get(entry.person, 1.0))
-            summary.append(
-                (
-                    plan.display_name(entry.person),
-                    str(entry.primary_weeks),
-                    str(entry.secondary_weeks),
-                    str(entry.shadow_weeks),
-                    str(entry.holiday_weeks),
-                    f"{entry.load:g}",
-                    f"{entry.fair_share:.1f}",
-                )
+            row: tuple[str, ...] = (
+                plan.display_name(entry.person),
+                str(entry.primary_weeks),
+                str(entry.secondary_weeks),
+                str(entry.shadow_weeks),
+                f"{entry.holiday_burden:.2f}".rstrip("0").rstrip("."),
+                f"{entry.load:g}",
+                f"{entry.fair_share:.1f}",
             )
+            if shared:
+                row += (f"{entry.org_load or 0:g}", f"{entry.org_fair_share or 0:.1f}")
+            summary.append(row)
         out += _table(summary)
+        score = schedule_balance(schedules, plan, sp.name)
         out.append(
-            f"balance score {balance_score(loads):.0%} (load per unit of capacity of trained "
-            "members, this plan only). load = primary_weight × primary + secondary_weight × "
-            "secondary (2 and 1 by default); fair share = this plan's load shared by capacity × "
-            "available weeks, minus history already served"
+            f"balance score {score:.0%} (on-call weeks over capacity of the members who may be "
+            "on call, counted across the org: the figure check reports as P105). load = "
+            "primary_weight × primary + secondary_weight × secondary (2 and 1 by default); fair "
+            "share = the load shared by capacity × available weeks, minus history already "
+            "served, one share per person across the org; holidays = share of each holiday's "
+            "day inside the person's shifts"
         )
         out.append("")
     info = plan.solve
@@ -230,6 +248,7 @@ def run(args: argparse.Namespace) -> int:
             freeze_until=args.freeze_until,
             options=options,
             history=history,
+            ignore=args.ignore,
         )
     except InfeasibleError as e:
         print(f"oncall-planner: {e}", file=sys.stderr)

@@ -12,9 +12,9 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
-from oncall_planner.errors import InfeasibleError, SolverTimeoutError
+from oncall_planner.errors import InfeasibleError, RejectedScheduleError, SolverTimeoutError
 from oncall_planner.loader import Org
-from oncall_planner.plans import Layer, PersonFairness, Plan, SchedulePlan, Shift, SolveInfo
+from oncall_planner.plans import Layer, Plan, SchedulePlan, Shift, SolveInfo
 from oncall_planner.solver.constraints import HARD_CONSTRAINTS
 from oncall_planner.solver.explain import explain_infeasible, prechecks
 from oncall_planner.solver.greedy import greedy_assignment
@@ -28,7 +28,10 @@ from oncall_planner.solver.objective import (
     lexicographic_weights,
 )
 from oncall_planner.solver.options import PlanOptions
+from oncall_planner.solver.summary import fairness_summary
+from oncall_planner.report import Severity
 from oncall_planner.spec import MemberHistory, Schedule
+from oncall_planner.validate import refusals
 from oncall_planner.validate.hard import check_hard
 
 __all__ = ["MAX_WEEKS", "plan", "plan_org"]
@@ -327,35 +330,17 @@ def _solve_by_stages(
 
 
 def _with_fairness(result: Plan, instance: Instance, options: PlanOptions) -> Plan:
-    """The plan with each schedule's per-person summary: weeks per layer, load, fair share."""
-    pw, sw = options.primary_weight, options.secondary_weight
-    updated = []
-    for rot in instance.rotations:
-        sp = result.schedule(rot.name)
-        targets = fair_targets(instance, rot, options)
-        holidays = set(rot.problem.holiday_weeks)
-        rows = []
-        for pid, member in rot.members.items():
-            mine = sp.shifts_of(pid)
-            count = {layer: sum(s.layer is layer for s in mine) for layer in Layer}
-            rows.append(
-                PersonFairness(
-                    person=pid,
-                    primary_weeks=count[Layer.PRIMARY],
-                    secondary_weeks=count[Layer.SECONDARY],
-                    shadow_weeks=count[Layer.SHADOW],
-                    holiday_weeks=sum(
-                        s.week in holidays for s in mine if s.layer is not Layer.SHADOW
-                    ),
-                    load=pw * count[Layer.PRIMARY] + sw * count[Layer.SECONDARY],
-                    fair_share=round(targets.get(pid, 0.0), 3),
-                    capacity=member.capacity,
-                )
-            )
-        updated.append(
-            sp.model_copy(update={"fairness": tuple(sorted(rows, key=lambda r: r.person))})
-        )
-    return result.model_copy(update={"schedules": tuple(updated)})
+    """The plan with each schedule's per-person summary (see :mod:`.summary`)."""
+    return fairness_summary(result, instance, options)
+
+
+def _refuse_rejected(schedules: Sequence[Schedule], ignore: Sequence[str]) -> None:
+    """Raise when ``check`` finds errors in the schedules (see ``validate.refusals``)."""
+    if isinstance(ignore, str) or not all(isinstance(c, str) for c in ignore):
+        raise TypeError(f"ignore must be a list of rule codes such as ['E202'], got {ignore!r}")
+    rejected = refusals(list(schedules), ignore)
+    if rejected:
+        raise RejectedScheduleError(rejected)
 
 
 def _solve(
@@ -367,7 +352,9 @@ def _solve(
     freeze_until: date | None,
     options: PlanOptions | None,
     history: Mapping[str, MemberHistory] | None,
+    ignore: Sequence[str] = (),
 ) -> Plan:
+    _refuse_rejected(schedules, ignore)
     if not 1 <= weeks <= MAX_WEEKS:
         # Building the model does not count against the time limit: 100,000 weeks would
         # run for minutes before the solver even starts.
@@ -436,9 +423,13 @@ def _solve(
     )
     result = _with_fairness(_to_plan(instance, cells, start, info), instance, options)
     result = result.annotate(schedules)
-    problems = check_hard(
-        schedules, result, previous=previous, freeze_until=freeze_until, history=history
-    )
+    problems = [
+        f
+        for f in check_hard(
+            schedules, result, previous=previous, freeze_until=freeze_until, history=history
+        )
+        if f.severity is Severity.ERROR  # a thin week (H005) is a warning, not a broken rule
+    ]
     if problems:
         listing = "\n".join(f.format() for f in problems)
         raise RuntimeError(f"internal error: the planner broke a hard rule:\n{listing}")
@@ -454,6 +445,7 @@ def plan(
     freeze_until: date | None = None,
     options: PlanOptions | None = None,
     history: Mapping[str, MemberHistory] | None = None,
+    ignore: Sequence[str] = (),
 ) -> Plan:
     """Plan a weekly rotation that keeps every hard rule and is as fair as possible.
 
@@ -468,11 +460,14 @@ def plan(
         options: Solver settings (time limit, workers, seed, load weights).
         history: Carry-over per member id (e.g. from a feed of past shifts), replacing the
             ``history`` written in the schedule.
+        ignore: Rule codes (or prefixes) of ``check`` errors to plan despite; without them
+            the planner refuses schedules that ``check`` rejects.
 
     Returns:
         The plan, annotated with names and escalation, with its solve information.
 
     Raises:
+        RejectedScheduleError: ``check`` finds errors in the schedule (``findings``).
         InfeasibleError: No plan keeps every hard rule; ``conflicts`` says why.
         SolverTimeoutError: The time limit ran out before any plan was found.
         ValueError: ``weeks`` outside 1..MAX_WEEKS (520), or ``freeze_until`` without
@@ -486,6 +481,7 @@ def plan(
         freeze_until=freeze_until,
         options=options,
         history=history,
+        ignore=ignore,
     )
 
 
@@ -498,12 +494,14 @@ def plan_org(
     freeze_until: date | None = None,
     options: PlanOptions | None = None,
     history: Mapping[str, MemberHistory] | None = None,
+    ignore: Sequence[str] = (),
 ) -> Plan:
     """Plan several schedules together; a member id in two schedules is one person.
 
     Nobody is given roles in two schedules at overlapping times (H007), whatever their handoff
-    days, times and zones. Fairness is balanced per schedule. Arguments and errors are as for
-    :func:`plan`.
+    days, times and zones, nor in a stint across schedules longer than their smallest
+    ``max_consecutive_weeks`` (H009). A person is one person: one fair share across the org,
+    split among their schedules. Arguments and errors are as for :func:`plan`.
     """
     schedules = (
         org_or_schedules.schedules if isinstance(org_or_schedules, Org) else org_or_schedules
@@ -516,4 +514,5 @@ def plan_org(
         freeze_until=freeze_until,
         options=options,
         history=history,
+        ignore=ignore,
     )
