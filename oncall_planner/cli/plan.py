@@ -35,9 +35,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "plan",
         help="plan a weekly rotation (CP-SAT) that keeps every hard rule",
         description="Plan weekly primary/secondary/shadow rotations. A folder is an org: its "
-        "schedules are planned together and nobody is on call in two of them at once. Exit 0 "
-        "with a plan, 1 when no plan exists (the reasons are printed) or the input is wrong, "
-        "2 on usage errors.",
+        "schedules are planned together and nobody is on call in two of them at once. Schedules "
+        "that check rejects are not planned (--ignore CODE to plan anyway). Exit 0 with a plan, "
+        "1 when no plan exists (the reasons are printed) or the input is wrong, 2 on usage "
+        "errors.",
     )
     p.add_argument("target", metavar="SCHEDULE_OR_DIR", help="a schedule file or an org folder")
     p.add_argument("--start", type=_date, required=True, help="plan from this date (YYYY-MM-DD)")
@@ -214,7 +215,7 @@ def run(args: argparse.Namespace) -> int:
     """Plan, print or write, and return 0 (plan), 1 (no plan / bad input) or 2 (usage)."""
     from pydantic import ValidationError
 
-    from oncall_planner.errors import InfeasibleError
+    from oncall_planner.errors import InfeasibleError, RejectedScheduleError
     from oncall_planner.plans import Plan
     from oncall_planner.solver import PlanOptions, plan_org
     from oncall_planner.solver.api import MAX_WEEKS
@@ -250,6 +251,15 @@ def run(args: argparse.Namespace) -> int:
             history=history,
             ignore=args.ignore,
         )
+    except RejectedScheduleError as e:
+        for finding in e.findings:
+            print(finding.format(), file=sys.stderr)
+        codes = " ".join(f"--ignore {c}" for c in sorted({f.code for f in e.findings}))
+        print(
+            f"oncall-planner: not planned: check rejects the schedules ({codes} to plan anyway)",
+            file=sys.stderr,
+        )
+        return 1
     except InfeasibleError as e:
         print(f"oncall-planner: {e}", file=sys.stderr)
         if e.codes:

@@ -15,6 +15,7 @@ from ortools.sat.python import cp_model
 from oncall_planner.errors import InfeasibleError, RejectedScheduleError, SolverTimeoutError
 from oncall_planner.loader import Org
 from oncall_planner.plans import Layer, Plan, SchedulePlan, Shift, SolveInfo
+from oncall_planner.report import Severity
 from oncall_planner.solver.constraints import HARD_CONSTRAINTS
 from oncall_planner.solver.explain import explain_infeasible, prechecks
 from oncall_planner.solver.greedy import greedy_assignment
@@ -29,7 +30,6 @@ from oncall_planner.solver.objective import (
 )
 from oncall_planner.solver.options import PlanOptions
 from oncall_planner.solver.summary import fairness_summary
-from oncall_planner.report import Severity
 from oncall_planner.spec import MemberHistory, Schedule
 from oncall_planner.validate import refusals
 from oncall_planner.validate.hard import check_hard
