@@ -230,25 +230,22 @@ def water_fill(
     {'a': 4.0, 'b': 8.0}
     """
 
-    def filled(level: float) -> float:
-        return sum(max(0.0, share[p] * level + correction.get(p, 0.0)) for p in share)
-
     if not share or total <= 0 or sum(share.values()) <= 0:
         return dict.fromkeys(share, 0.0)
-    spread = sum(abs(c) for c in correction.values())
-    lo, hi = -1.0, 1.0
-    while filled(hi) < total:
-        hi *= 2
-    while filled(lo) > total:
-        lo *= 2
-    lo -= spread
-    for _ in range(200):
-        mid = (lo + hi) / 2
-        if filled(mid) < total:
-            lo = mid
-        else:
-            hi = mid
-    return {p: max(0.0, share[p] * hi + correction.get(p, 0.0)) for p in share}
+    # f(λ) = Σ max(0, share·λ + correction) is piecewise linear and non-decreasing: a person
+    # counts from their breakpoint -correction/share up. Walk the breakpoints upwards to the
+    # segment where f reaches ``total``.
+    fixed = sum(max(0.0, correction.get(p, 0.0)) for p in share if share[p] <= 0)
+    rising = sorted((-correction.get(p, 0.0) / share[p], p) for p in share if share[p] > 0)
+    slope = intercept = level = 0.0
+    for k, (_, p) in enumerate(rising):
+        slope += share[p]
+        intercept += correction.get(p, 0.0)
+        upper = rising[k + 1][0] if k + 1 < len(rising) else math.inf
+        level = (total - fixed - intercept) / slope
+        if level <= upper:
+            break
+    return {p: max(0.0, share[p] * level + correction.get(p, 0.0)) for p in share}
 
 
 def org_fair_shares(
@@ -292,12 +289,12 @@ def org_fair_shares(
     # Only rotations linked by shared people need the iteration.
     linked = {r for p in shared for r in of[p]}
 
-    def solve(r: str) -> tuple[dict[str, float], float]:
+    def solve(r: str) -> dict[str, float]:
         people = rotations[r]
         w = {p: weight[(r, p)] * alpha[(r, p)] for p in people}
         mass = sum(w.values())
         if mass <= 0:
-            return dict.fromkeys(people, 0.0), 0.0
+            return dict.fromkeys(people, 0.0)
         share = {p: w[p] / mass for p in people}
         veterans = [p for p in people if p in past and weight[(r, p)] > 0]
         cap = sum(capacity.get(p, 1.0) * alpha[(r, p)] for p in veterans)
@@ -308,23 +305,27 @@ def org_fair_shares(
                 correction[p] = (
                     history_weight * alpha[(r, p)] * (per_cap * capacity.get(p, 1.0) - past[p])
                 )
-        return water_fill(totals.get(r, 0.0), share, correction), totals.get(r, 0.0) / mass
+        return water_fill(totals.get(r, 0.0), share, correction)
+
+    def pressure(r: str) -> float:
+        mass = sum(weight[(r, p)] * alpha[(r, p)] for p in rotations[r])
+        return totals.get(r, 0.0) / mass if mass > 0 else 0.0
 
     for _ in range(rounds if linked else 0):
-        pressure = {r: solve(r)[1] for r in sorted(linked)}
+        level = {r: pressure(r) for r in sorted(linked)}
         moved = 0.0
         for p in sorted(shared):
-            raw = {r: alpha[(r, p)] * pressure[r] for r in of[p] if weight[(r, p)] > 0}
+            raw = {r: alpha[(r, p)] * level[r] for r in of[p] if weight[(r, p)] > 0}
             norm = sum(raw.values())
             if norm <= 0:
                 continue
             for r, v in raw.items():
                 moved = max(moved, abs(alpha[(r, p)] - v / norm))
                 alpha[(r, p)] = v / norm
-        if moved < 1e-12:
+        if moved < 1e-9:
             break
     targets: dict[tuple[str, str], float] = {}
     for r in rotations:
-        for p, t in solve(r)[0].items():
+        for p, t in solve(r).items():
             targets[(r, p)] = t
     return targets
