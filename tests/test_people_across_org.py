@@ -422,3 +422,27 @@ def test_a_contact_who_is_a_paged_member_is_refused() -> None:
     assert [f.code for f in caught.value.findings] == ["E210"]
     result = plan(s, JAN4, 2, options=FAST, ignore=["E210"])
     assert result.solve is not None
+
+
+def test_carry_over_lives_below_solver_and_validator() -> None:
+    """Data flows one way: the solver reads carry-over from ``carryover``, not the validator."""
+    import ast
+    import inspect
+
+    from oncall_planner import carryover
+    from oncall_planner.solver import instance
+    from oncall_planner.validate import hard
+
+    for name in carryover.__all__:
+        assert getattr(instance, name, getattr(carryover, name)) is getattr(carryover, name)
+        assert getattr(hard, name) is getattr(carryover, name)
+
+    def imports(module: Any) -> set[str]:
+        tree = ast.parse(inspect.getsource(module))
+        return {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
+
+    assert not any(m.startswith("oncall_planner.validate") for m in imports(instance))
+    assert not any(
+        m.startswith(("oncall_planner.validate", "oncall_planner.solver"))
+        for m in imports(carryover)
+    )

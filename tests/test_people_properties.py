@@ -29,7 +29,13 @@ from oncall_planner import (
 )
 from oncall_planner.cli.plan import format_table
 from oncall_planner.expand import expand
-from oncall_planner.fairness import balance_loads, balance_score, org_capacity
+from oncall_planner.fairness import (
+    balance_loads,
+    balance_score,
+    org_capacity,
+    org_fair_shares,
+    water_fill,
+)
 from oncall_planner.plans import PAGED_LAYERS, Layer, Plan, SchedulePlan, Shift
 from oncall_planner.report import Severity
 from oncall_planner.spec import Schedule
@@ -344,7 +350,7 @@ def test_table_check_and_fairness_agree_on_the_balance_score(
 ) -> None:
     schedules, result = case
     table = format_table(result, schedules)
-    printed = [int(x) for x in re.findall(r"balance score (\d+)% \(", table)]
+    printed = re.findall(r"balance score ([\d.]+) % \(", table)
     report = check(schedules, result, select=["P105"])
     for k, sp in enumerate(result.schedules):
         schedule = schedules[k]
@@ -352,7 +358,7 @@ def test_table_check_and_fairness_agree_on_the_balance_score(
         loads = balance_loads(result.schedules, eligible, org_capacity(schedules))
         score = balance_score(list(loads.values()))
         assert schedule_balance(schedules, result, sp.name) == score
-        assert printed[k] == round(score * 100)
+        assert printed[k] == f"{score * 100:.1f}"
         p105 = [f for f in report if f.file is None and schedule.name in _p105_owner(f, schedules)]
         if score < 0.95:
             assert any(f"balance score {score * 100:.1f} %" in f.message for f in p105)
@@ -365,3 +371,46 @@ def _p105_owner(finding: Any, schedules: list[Schedule]) -> str:
         if names == {m.id for m in s.participants.members}:
             return s.name
     return ""
+
+
+# ---------------------------------------------------------------------------------------------
+# Fair shares
+
+
+@given(
+    st.dictionaries(
+        st.sampled_from(list("abcdef")),
+        st.tuples(st.floats(0.01, 1.0), st.floats(-30, 30)),
+        min_size=1,
+    ),
+    st.floats(0.5, 60),
+)
+def test_water_fill_hands_out_exactly_the_load(people: dict[str, Any], total: float) -> None:
+    mass = sum(w for w, _ in people.values())
+    share = {p: w / mass for p, (w, _) in people.items()}
+    correction = {p: c for p, (_, c) in people.items()}
+    targets = water_fill(total, share, correction)
+    assert abs(sum(targets.values()) - total) < 1e-6 * max(1.0, total)
+    assert all(t >= 0 for t in targets.values())
+
+
+@given(st.integers(1, 4), st.integers(2, 6), st.lists(st.integers(0, 20), min_size=8, max_size=8))
+def test_a_shared_person_gets_one_share_and_rotations_hand_out_their_load(
+    rotations: int, size: int, history: list[int]
+) -> None:
+    names = [f"r{k}" for k in range(rotations)]
+    weight = {(r, "sam"): 13.0 for r in names}
+    for r in names:
+        for i in range(size):
+            weight[(r, f"{r}-{i}")] = 13.0
+    people = sorted({p for _, p in weight})
+    capacity = dict.fromkeys(people, 1.0)
+    past = {p: float(history[i % len(history)]) for i, p in enumerate(people)}
+    totals = dict.fromkeys(names, 39.0)
+    targets = org_fair_shares(totals, weight, capacity, past, 1.0)
+    for r in names:
+        assert abs(sum(t for (q, _), t in targets.items() if q == r) - 39.0) < 1e-6
+    # Without history, sam's shares add up to one person's share of the org.
+    plain = org_fair_shares(totals, weight, capacity, {}, 1.0)
+    sam = sum(t for (_, p), t in plain.items() if p == "sam")
+    assert abs(sam - 39.0 * rotations / len(people)) < 1e-3

@@ -191,8 +191,8 @@ def format_table(plan: Plan, schedules: Sequence[Schedule]) -> str:
         out += _table(summary)
         score = schedule_balance(schedules, plan, sp.name)
         out.append(
-            f"balance score {score:.0%} (on-call weeks over capacity of the members who may be "
-            "on call, counted across the org: the figure check reports as P105). load = "
+            f"balance score {score * 100:.1f} % (on-call weeks over capacity of the members who "
+            "may be on call, counted across the org: the figure check reports as P105). load = "
             "primary_weight × primary + secondary_weight × secondary (2 and 1 by default); fair "
             "share = the load shared by capacity × available weeks, minus history already "
             "served, one share per person across the org; holidays = share of each holiday's "
