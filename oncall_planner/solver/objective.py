@@ -6,7 +6,10 @@ Priority (highest first):
    ``secondary_weight``) against a fair share that counts capacity, availability and the
    imbalance carried over from history: minimise the worst excess outside the band
    ``floor(share) ≤ load ≤ ceil(share)``, then the total excess; then the same for primary weeks.
-2. ``HolidaySpread``: the most holiday weeks on call held by one member.
+   A person in several schedules is measured once, on their org totals against their one org
+   fair share (:func:`org_targets`).
+2. ``HolidaySpread``: the largest holiday burden (share of holiday days inside one's shifts,
+   summed over one's schedules) held by a member of each schedule.
 3. ``Spacing``: on-call weeks closer than ``spacing_weeks`` (back-to-back weeks cost most).
 4. ``Stability``: assignments of the previous plan (after the frozen weeks) that change.
 5. ``Preferences``: on-call weeks a member asked to avoid, and wished-for weeks not given.

@@ -26,7 +26,7 @@ from oncall_planner.validate.escalation import (
 )
 from oncall_planner.validate.hard import check_hard
 from oncall_planner.validate.plan import check_plan, unknown_schedules
-from oncall_planner.validate.schedule import check_schedule
+from oncall_planner.validate.schedule import available_rotation_size, check_schedule
 
 __all__ = ["check", "refusals"]
 
@@ -113,6 +113,13 @@ def check(
                 view, by_name, schedule_names=names, by_email=by_email
             )
         findings += check_hard(schedules, plan)
+        # H005 over the plan's horizon: weeks with fewer available members than the minimum.
+        findings += [
+            f
+            for view in planned
+            for f in available_rotation_size(view.problem)
+            if f.severity is not Severity.ERROR
+        ]
     # H005 is both a schedule rule and a hard rule: report each finding once.
     unique = list(dict.fromkeys(findings))
     return Report(tuple(_apply_schedule_ignores(unique, schedules))).filter(select, ignore)

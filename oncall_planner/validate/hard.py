@@ -33,7 +33,7 @@ from oncall_planner.expand import (
 from oncall_planner.fairness import on_call_share_caps, share_weeks
 from oncall_planner.loader import source_of
 from oncall_planner.plans import PAGED_LAYERS, Layer, Plan, SchedulePlan, Shift
-from oncall_planner.report import Finding
+from oncall_planner.report import Finding, Severity
 from oncall_planner.spec import Member, MemberHistory, Schedule
 from oncall_planner.validate._common import member_path
 from oncall_planner.validate.schedule import available_rotation_size, rotation_size
@@ -209,7 +209,8 @@ def check_rotation_size(ctx: HardContext) -> Iterator[Finding]:
     """H005: enough trained members, and enough of them available in the planned weeks."""
     for schedule, _, problem in ctx.items:
         yield from rotation_size(schedule)
-        yield from available_rotation_size(problem)
+        # A thin week is a warning of `check`, not a broken rule: only the errors here.
+        yield from (f for f in available_rotation_size(problem) if f.severity is Severity.ERROR)
 
 
 def _time_off_entry(member: Member, schedule: Schedule, week: Week) -> int | None:
