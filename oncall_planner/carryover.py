@@ -20,6 +20,7 @@ __all__ = [
     "frozen_assignments",
     "previous_entry",
     "run_before_start",
+    "weeks_before",
     "with_history",
 ]
 
@@ -77,7 +78,7 @@ def frozen_assignments(
     return frozen
 
 
-def _previous_weeks(problem: Problem, count: int) -> list[Week]:
+def weeks_before(problem: Problem, count: int) -> list[Week]:
     """Weeks -count .. -1 before the plan, most recent first."""
     bounds = week_starts(problem.schedule, problem.start, count, offset=-count)
     weeks = [Week(k - count, bounds[k], bounds[k + 1]) for k in range(count)]
@@ -102,7 +103,7 @@ def run_before_start(
             s.start for s in prev.shifts if s.person == member.id and s.layer in PAGED_LAYERS
         }
         run = 0
-        for w in _previous_weeks(problem, _MAX_LOOKBACK_WEEKS):
+        for w in weeks_before(problem, _MAX_LOOKBACK_WEEKS):
             if w.start not in on_call:
                 break
             run += 1

@@ -447,3 +447,22 @@ def test_carry_over_lives_below_solver_and_validator() -> None:
         m.startswith(("oncall_planner.validate", "oncall_planner.solver"))
         for m in imports(carryover)
     )
+
+
+def test_a_stint_carried_into_the_plan_counts_across_schedules() -> None:
+    """pat was on call in alpha the week before the plan; beta's week 0 starts a day after
+    that week ended, so pat may not take it (both allow 1 week in a row)."""
+    last = {"last_on_call": "2026-12-28", "last_stint_weeks": 1}
+    a = team("alpha", ["pat", "al"], secondary=False, size=1, extra={"pat": {"history": last}})
+    away = {"time_off": [{"start": "2027-01-05", "end": "2027-01-11"}]}
+    b = team("beta", ["pat", "bo"], day="tuesday", secondary=False, size=1, extra={"bo": away})
+    with pytest.raises(InfeasibleError) as caught:
+        plan_org([a, b], JAN4, 1, options=FAST)
+    assert "H009" in caught.value.codes
+    # Without the carried week the same org plans, with pat in beta's week 0.
+    a_fresh = team("alpha", ["pat", "al"], secondary=False, size=1)
+    result = plan_org([a_fresh, b], JAN4, 1, options=FAST)
+    assert [s.person for s in result.schedule("beta").shifts if s.week == 0] == ["pat"]
+    # The checker sees the carried week too.
+    found = [f for f in check_hard([a, b], result) if f.code == "H009"]
+    assert len(found) == 1 and "alpha week -1 (before the plan)" in found[0].message

@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import ClassVar, Protocol
 
+from oncall_planner.carryover import weeks_before
 from oncall_planner.expand import same_stint
 from oncall_planner.fairness import on_call_share_caps, share_weeks
 from oncall_planner.plans import Layer
@@ -220,7 +221,9 @@ class CrossScheduleStints:
     schedules it touches, not all of its weeks may be taken. Chains are extended week by week
     and stop at the first such length, so there are few (at most one successor per schedule
     and step). This is exact: if a plan had a too-long stint, its first weeks would be one of
-    these chains; and weeks taken in between only join the same stint.
+    these chains; and weeks taken in between only join the same stint. The stint carried into
+    week 0 of a schedule (history or the previous plan, as H003 counts it) starts chains as
+    constant weeks.
     """
 
     code: ClassVar[str] = "H009"
@@ -236,10 +239,20 @@ class CrossScheduleStints:
             if len(rs) < 2:
                 continue
             slots = sorted(
-                (rotations[r].problem.weeks[w].start, rotations[r].problem.weeks[w].end, r, w)
-                for r in rs
-                for w, variables in m.x.on_call_weeks(r, p).items()
-                if variables
+                [
+                    (rotations[r].problem.weeks[w].start, rotations[r].problem.weeks[w].end, r, w)
+                    for r in rs
+                    for w, variables in m.x.on_call_weeks(r, p).items()
+                    if variables
+                ]
+                # The stint carried into week 0 (history or the previous plan) is constant.
+                + [
+                    (week.start, week.end, r, week.index)
+                    for r in rs
+                    for week in weeks_before(
+                        rotations[r].problem, rotations[r].run_before.get(p, 0)
+                    )
+                ]
             )
             nexts = [
                 [
@@ -263,10 +276,11 @@ class CrossScheduleStints:
         involved: frozenset[int],
     ) -> None:
         if len(chain) > limit:
-            if len(involved) > 1:
-                variables = [v for k in chain for v in m.x.on_call(slots[k][2], p, slots[k][3])]
+            carried = sum(1 for k in chain if slots[k][3] < 0)
+            variables = [v for k in chain for v in m.x.on_call(slots[k][2], p, slots[k][3])]
+            if len(involved) > 1 and variables:
                 _, _, r, w = slots[chain[-1]]
-                m.require(self.code, r, w, m.model.add(sum(variables) <= len(chain) - 1))
+                m.require(self.code, r, w, m.model.add(sum(variables) <= len(chain) - 1 - carried))
             return
         for j in nexts[chain[-1]]:
             r = slots[j][2]

@@ -20,6 +20,7 @@ from oncall_planner.carryover import (
     frozen_assignments,
     previous_entry,
     run_before_start,
+    weeks_before,
     with_history,
 )
 from oncall_planner.expand import (
@@ -297,8 +298,8 @@ def check_frozen(ctx: HardContext) -> Iterator[Finding]:
 def check_cross_schedule_stints(ctx: HardContext) -> Iterator[Finding]:
     """H009: a stint across schedules holds at most the smallest max_consecutive_weeks.
 
-    Stints within one schedule are H003's (with carry-over); here only those spanning two
-    schedules or more are checked.
+    Stints within one schedule are H003's; here only those spanning two schedules or more are
+    checked, the stint carried into week 0 of each schedule included.
     """
     by_name = {schedule.name: (schedule, problem) for schedule, _, problem in ctx.items}
     shifts: dict[str, list[tuple[datetime, datetime, str, int]]] = {}
@@ -306,16 +307,27 @@ def check_cross_schedule_stints(ctx: HardContext) -> Iterator[Finding]:
         for s in _shifts(sp, problem):
             if s.layer in PAGED_LAYERS:
                 shifts.setdefault(s.person, []).append((s.start, s.end, schedule.name, s.week))
+    for schedule, _, problem in ctx.items:
+        for member in schedule.participants.members:
+            if member.id not in shifts:
+                continue
+            # The stint carried into week 0 (as H003 counts it) joins the stints.
+            carried = run_before_start(problem, member, ctx.previous, ctx.history)
+            for week in weeks_before(problem, carried):
+                shifts[member.id].append((week.start, week.end, schedule.name, week.index))
     for person, items in sorted(shifts.items()):
         for stint in stints(items):
             names = sorted({name for _, _, name, _ in stint})
-            if len(names) < 2:
+            if len(names) < 2 or all(w < 0 for _, _, _, w in stint):
                 continue
             limit = min(by_name[n][0].participants.max_consecutive_weeks for n in names)
             if len(stint) <= limit:
                 continue
             first = by_name[stint[0][2]][0]
-            shown = ", ".join(f"{name} week {w}" for _, _, name, w in stint)
+            shown = ", ".join(
+                f"{name} week {w}" + (" (before the plan)" if w < 0 else "")
+                for _, _, name, w in stint
+            )
             yield source_of(first).finding(
                 "H009",
                 member_path(first, person),
