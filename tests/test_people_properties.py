@@ -414,3 +414,117 @@ def test_a_shared_person_gets_one_share_and_rotations_hand_out_their_load(
     plain = org_fair_shares(totals, weight, capacity, {}, 1.0)
     sam = sum(t for (_, p), t in plain.items() if p == "sam")
     assert abs(sam - 39.0 * rotations / len(people)) < 1e-3
+
+
+# ---------------------------------------------------------------------------------------------
+# The independent model for orgs: with max_consecutive_weeks 1 everywhere, H007 and H009 say
+# that two shifts of one person never overlap and never start less than 6 days after the other
+# ends: a pairwise at-most-one, written here without the planner's stint code.
+
+
+def independent_org_plan_exists(schedules: list[Schedule], weeks: int) -> bool:
+    model = cp_model.CpModel()
+    slots: dict[str, list[tuple[datetime, datetime, list[cp_model.IntVar]]]] = {}
+    for schedule in schedules:
+        zone = ZoneInfo(schedule.timezone)
+        layers = [0, 1] if schedule.uses_secondary else [0]
+        parts = schedule.participants
+        ids = [m.id for m in parts.members]
+        away: dict[str, set[int]] = {}
+        bounds = expand(schedule, START, weeks).weeks
+        x = {
+            (p, w, lay): model.new_bool_var(f"{schedule.name}{p}{w}{lay}")
+            for p in ids
+            for w in range(weeks)
+            for lay in layers
+        }
+        for m in parts.members:
+            away[m.id] = set()
+            for t in m.time_off:
+                a, b = _local_day(t.start, zone), _local_day(t.last_day + timedelta(days=1), zone)
+                away[m.id] |= {
+                    w
+                    for w, wk in enumerate(bounds)
+                    if wk.start.astimezone(UTC) < b and a < wk.end.astimezone(UTC)
+                }
+            for w in away[m.id]:
+                for lay in layers:
+                    model.add(x[(m.id, w, lay)] == 0)
+        if sum(1 for p in ids if len(away[p]) < weeks) < parts.min_rotation_size:
+            return False
+        for w, week in enumerate(bounds):
+            for lay in layers:
+                model.add_exactly_one(x[(p, w, lay)] for p in ids)
+            for p in ids:
+                slots.setdefault(p, []).append(
+                    (
+                        week.start.astimezone(UTC),
+                        week.end.astimezone(UTC),
+                        [x[(p, w, lay)] for lay in layers],
+                    )
+                )
+    for items in slots.values():
+        for i, (a0, a1, va) in enumerate(items):
+            model.add_at_most_one(va)
+            for b0, b1, vb in items[i + 1 :]:
+                gap = max(b0 - a1, a0 - b1)  # negative when they overlap
+                if gap < timedelta(days=6):
+                    model.add(sum(va) + sum(vb) <= 1)
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = 10
+    return solver.solve(model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+
+
+@st.composite
+def shared_orgs(draw: st.DrawFn) -> tuple[list[Schedule], int]:
+    weeks = draw(st.integers(2, 5))
+    shared = draw(st.sampled_from([["sam"], ["sam", "lena"]]))
+    out = []
+    for k, prefix in enumerate("ab"):
+        ids = shared + [f"{prefix}{i}" for i in range(draw(st.integers(2, 4)))]
+        members = []
+        for p in ids:
+            m: dict[str, Any] = {"id": p, "name": p}
+            if draw(st.integers(0, 2)) == 0:
+                first = START + timedelta(days=draw(st.integers(0, 7 * weeks)))
+                m["time_off"] = [
+                    {"start": first, "end": first + timedelta(days=draw(st.integers(0, 6)))}
+                ]
+            if draw(st.booleans()):
+                m["history"] = {
+                    "primary_weeks": draw(st.integers(0, 10)),
+                    "secondary_weeks": draw(st.integers(0, 10)),
+                }
+            members.append(m)
+        policy = [{"level": 1, "target": "on-call-primary", "timeout": "5_minutes"}]
+        if draw(st.booleans()):
+            policy.append({"level": 2, "target": "on-call-secondary", "timeout": "5_minutes"})
+        out.append(
+            _schedule(
+                f"team-{k}",
+                members,
+                zone=draw(st.sampled_from(["UTC", "Europe/Berlin", "America/New_York"])),
+                day=draw(st.sampled_from(["monday", "wednesday", "thursday"])),
+                limit=1,
+                policy=policy,
+            )
+        )
+    return out, weeks
+
+
+@settings(max_examples=25)
+@given(shared_orgs())
+def test_org_plan_exists_whenever_the_independent_model_finds_one(
+    case: tuple[list[Schedule], int],
+) -> None:
+    schedules, weeks = case
+    exists = independent_org_plan_exists(schedules, weeks)
+    event("plannable" if exists else "infeasible")
+    try:
+        result = plan_org(schedules, START, weeks, options=OPTIONS)
+    except InfeasibleError:
+        assert not exists, "plan_org() said infeasible, but an independent model found a plan"
+        return
+    assert [f for f in check(schedules, result) if f.severity is Severity.ERROR] == []
+    assert exists, "plan_org() found a plan the independent model of the hard rules rejects"
