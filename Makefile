@@ -20,6 +20,8 @@ demo: $(STAMP)
 	$(BIN)/oncall-planner plan schedules/backend-primary.yaml --start 2027-01-04 --weeks 13 -o $(DEMO_PLAN)
 	$(BIN)/oncall-planner check schedules/backend-primary.yaml --plan $(DEMO_PLAN) --severity schedules/severity.yaml
 	$(BIN)/oncall-planner ical $(DEMO_PLAN) -o out/feeds --tz-mode tzid
+	# An org: olivia and priya are in both schedules and carry one fair share each (org columns).
+	$(BIN)/oncall-planner plan schedules/org --start 2027-01-04 --weeks 13 -o out/org-2027Q1.json
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -34,6 +34,7 @@ _EXPORTS: dict[str, str] = {
     "Problem": "oncall_planner.expand",
     "QuarterlyReview": "oncall_planner.health",
     "RULES": "oncall_planner.rules",
+    "RejectedScheduleError": "oncall_planner.errors",
     "Report": "oncall_planner.report",
     "ReviewSettings": "oncall_planner.health",
     "Rule": "oncall_planner.rules",
@@ -70,6 +71,7 @@ if TYPE_CHECKING:
         PagesFileError,
         PlanFileError,
         PlanningError,
+        RejectedScheduleError,
         ScheduleError,
         SolverTimeoutError,
     )

@@ -7,7 +7,8 @@ The tree::
     │   ├── ScheduleError              a schedule or severity file (YAML syntax, schema, limits)
     │   ├── PlanFileError              a plan file (JSON/YAML) is malformed or names unknown people
     │   ├── PagesFileError             a page-events export has bad rows
-    │   └── FeedError                  an iCalendar feed cannot be read
+    │   ├── FeedError                  an iCalendar feed cannot be read
+    │   └── RejectedScheduleError      plan refused: check finds errors in the schedules
     ├── PlanningError                  no plan could be produced
     │   ├── InfeasibleError            proven impossible; .conflicts says which rules, people, weeks
     │   └── SolverTimeoutError         the time limit ran out before any plan was found
@@ -34,6 +35,7 @@ __all__ = [
     "PagesFileError",
     "PlanFileError",
     "PlanningError",
+    "RejectedScheduleError",
     "ScheduleError",
     "SolverTimeoutError",
 ]
@@ -79,6 +81,20 @@ class PagesFileError(InputError):
 
 class FeedError(InputError):
     """An iCalendar feed could not be read."""
+
+
+class RejectedScheduleError(InputError):
+    """The planner refuses schedules that ``check`` rejects; ``findings`` are the errors.
+
+    Pass their codes as ``ignore=`` (``--ignore CODE`` on the command line) to plan anyway.
+    """
+
+    def _text(self) -> str:
+        codes = ", ".join(sorted({f.code for f in self.findings}))
+        return (
+            f"{super()._text()}\nthe planner refuses schedules that check rejects; fix them or "
+            f"ignore the codes ({codes}) to plan anyway"
+        )
 
 
 class PlanningError(OncallPlannerError):

@@ -9,22 +9,53 @@ Weeks across a changeover are therefore 167 h or 169 h long.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from oncall_planner.fairness import holiday_overlap
 from oncall_planner.spec import Holiday, Member, Schedule
 
 __all__ = [
+    "STINT_BREAK",
     "Problem",
     "Week",
     "expand",
     "first_handoff_date",
     "local_instant",
     "member_zone",
+    "same_stint",
+    "stints",
     "time_off_weeks",
     "week_starts",
 ]
+
+#: Two shifts of one person belong to one stint when the second starts less than this after the
+#: first ends, in any schedules: a one-week break (168 h, or 167 h across a DST change)
+#: separates stints, a Monday–Monday week followed by a Thursday–Thursday one does not.
+STINT_BREAK = timedelta(days=6)
+
+
+def same_stint(end: datetime, next_start: datetime) -> bool:
+    """True when a shift starting at ``next_start`` continues the stint of one ending at ``end``."""
+    return next_start.astimezone(UTC) - end.astimezone(UTC) < STINT_BREAK
+
+
+def stints(
+    shifts: Sequence[tuple[datetime, datetime, str, int]],
+) -> list[list[tuple[datetime, datetime, str, int]]]:
+    """One person's (start, end, schedule, week) shifts grouped into stints.
+
+    Sorted by start, a shift continues the stint when it starts less than ``STINT_BREAK``
+    (6 days) after the previous one ends, in whichever schedule.
+    """
+    found: list[list[tuple[datetime, datetime, str, int]]] = []
+    for item in sorted(shifts, key=lambda it: (it[0], it[2], it[3])):
+        if found and same_stint(found[-1][-1][1], item[0]):
+            found[-1].append(item)
+        else:
+            found.append([item])
+    return found
 
 
 @dataclass(frozen=True)
@@ -119,7 +150,11 @@ class Problem:
         start: The date planning starts from.
         weeks: The weeks of the plan, in order.
         unavailable: Member id → indices of weeks they are on time off.
-        holiday_weeks: Week index → the holidays inside it.
+        holiday_weeks: Week index → the holidays it holds: each holiday belongs to the one week
+            holding the middle of its local day (a Monday holiday in a Monday 10:00 rotation
+            is in the week starting that morning, not in two weeks).
+        holiday_share: Week index → holiday burden of the week: the share of each holiday's
+            local day inside it, summed (see :func:`oncall_planner.fairness.holiday_overlap`).
     """
 
     schedule: Schedule
@@ -127,6 +162,7 @@ class Problem:
     weeks: tuple[Week, ...]
     unavailable: dict[str, frozenset[int]]
     holiday_weeks: dict[int, tuple[Holiday, ...]]
+    holiday_share: dict[int, float] = field(default_factory=dict)
 
     @property
     def members(self) -> tuple[Member, ...]:
@@ -171,13 +207,21 @@ def expand(schedule: Schedule, start: date, weeks: int) -> Problem:
         m.id: time_off_weeks(m, schedule, week_list) for m in schedule.participants.members
     }
     holiday_weeks: dict[int, list[Holiday]] = {}
+    holiday_share: dict[int, float] = {}
     for h in schedule.holidays:
-        for idx in _weeks_holding([h.date], schedule.zone, week_list):
-            holiday_weeks.setdefault(idx, []).append(h)
+        a, b = _days(h.date, h.date, schedule.zone)
+        middle = a.astimezone(UTC) + (b.astimezone(UTC) - a.astimezone(UTC)) / 2
+        for w in week_list:
+            share = holiday_overlap(w.start, w.end, a, b)
+            if share > 0:
+                holiday_share[w.index] = holiday_share.get(w.index, 0.0) + share
+            if w.overlaps(a, b) and w.start.astimezone(UTC) <= middle < w.end.astimezone(UTC):
+                holiday_weeks.setdefault(w.index, []).append(h)
     return Problem(
         schedule=schedule,
         start=start,
         weeks=week_list,
         unavailable=unavailable,
         holiday_weeks={k: tuple(v) for k, v in sorted(holiday_weeks.items())},
+        holiday_share=dict(sorted(holiday_share.items())),
     )

@@ -8,14 +8,47 @@ Pure functions over a list of per-person loads (on-call hours, weeks, pages). De
 - Gini coefficient, multiplied by ``n / (n - 1)`` so that small teams can reach 1.0.
 - coefficient of variation: population standard deviation over the mean.
 - outliers: people at ``factor`` × the mean or more (PagerDuty flags 2×).
+
+And the numbers of a plan, each defined once here and used by the planner's objective, the
+plan's fairness summary, the CLI table, ``check`` (P105–P107) and reviews:
+
+- load: ``primary_weight`` × primary weeks + ``secondary_weight`` × secondary weeks
+  (:func:`load`);
+- fair share: a person's part of the load, one share per person across the org, split among
+  their rotations (:func:`water_fill`, :func:`org_fair_shares`);
+- the balance of a schedule: :func:`balance_score` of on-call weeks over capacity, counted across
+  the org, of the members who may be on call (:func:`balance_loads`);
+- holiday burden: the share of each holiday's local day that falls inside a person's shifts
+  (:func:`holiday_overlap`), not "any overlap = a whole holiday week".
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["balance_score", "coefficient_of_variation", "gini", "max_over_mean", "outliers"]
+if TYPE_CHECKING:
+    from oncall_planner.plans import SchedulePlan
+    from oncall_planner.spec import Schedule
+
+__all__ = [
+    "balance_loads",
+    "balance_score",
+    "coefficient_of_variation",
+    "gini",
+    "holiday_overlap",
+    "load",
+    "max_over_mean",
+    "on_call_share_caps",
+    "on_call_weeks",
+    "org_capacity",
+    "org_fair_shares",
+    "outliers",
+    "share_weeks",
+    "water_fill",
+]
 
 #: Grafana OnCall counts a schedule as balanced at this score or above.
 BALANCED = 0.95
@@ -88,3 +121,211 @@ def outliers(loads: Mapping[str, float], factor: float = 2.0) -> list[str]:
     if mean <= 0:
         return []
     return sorted(p for p, x in loads.items() if x >= factor * mean)
+
+
+# ---------------------------------------------------------------------------------------------
+# The numbers of a plan
+
+
+def load(
+    primary_weeks: Any, secondary_weeks: Any, primary_weight: int, secondary_weight: int
+) -> Any:
+    """The load of a person: ``primary_weight`` × primary + ``secondary_weight`` × secondary.
+
+    Works on numbers and on solver expressions alike (the objective passes sums of variables).
+
+    >>> load(3, 2, 2, 1)
+    8
+    """
+    return primary_weight * primary_weeks + secondary_weight * secondary_weeks
+
+
+def org_capacity(schedules: Iterable[Schedule]) -> dict[str, float]:
+    """Person id → capacity, counted once across the org: the smallest of their entries.
+
+    A person in three schedules with ``capacity: 0.34`` in each is a third of one person, not
+    a third in each rotation (which added up to a whole person, issue 9).
+    """
+    found: dict[str, float] = {}
+    for schedule in schedules:
+        for m in schedule.participants.members:
+            found[m.id] = min(found.get(m.id, m.capacity), m.capacity)
+    return dict(sorted(found.items()))
+
+
+def on_call_weeks(schedule_plans: Iterable[SchedulePlan]) -> dict[str, int]:
+    """Person id → paged (primary or secondary) weekly shifts across these schedules' plans
+    (``plan.schedules`` for a whole plan)."""
+    from oncall_planner.plans import PAGED_LAYERS
+
+    count: dict[str, int] = {}
+    for sp in schedule_plans:
+        for s in sp.shifts:
+            if s.layer in PAGED_LAYERS and 0 <= s.week < sp.weeks:
+                count[s.person] = count.get(s.person, 0) + 1
+    return dict(sorted(count.items()))
+
+
+def on_call_share_caps(schedules: Iterable[Schedule]) -> dict[str, float]:
+    """Person id → their ``max_on_call_share`` (H010): the lowest of their own settings and
+    those of every schedule they belong to; people with none set are left out."""
+    caps: dict[str, float] = {}
+    for schedule in schedules:
+        for m in schedule.participants.members:
+            for cap in (m.max_on_call_share, schedule.participants.max_on_call_share):
+                if cap is not None:
+                    caps[m.id] = min(caps.get(m.id, cap), cap)
+    return dict(sorted(caps.items()))
+
+
+def share_weeks(cap: float, weeks: int) -> int:
+    """The most on-call weeks a share allows over ``weeks`` weeks (25 % of 13 weeks: 3)."""
+    return math.floor(cap * weeks + 1e-9)
+
+
+def balance_loads(
+    schedule_plans: Iterable[SchedulePlan], eligible: Iterable[str], capacity: Mapping[str, float]
+) -> dict[str, float]:
+    """The loads a schedule's balance score is computed on: on-call weeks over capacity.
+
+    ``schedule_plans`` are every schedule of the plan (the org); ``eligible`` are the schedule's
+    members who may be on call at some point of it (people with no on-call time count: Grafana
+    forgets them); ``capacity`` is :func:`org_capacity`. Weeks are counted across the org, so a
+    person shared by three rotations who carries one person's share is balanced, not an outlier
+    at a third of the weeks in each.
+    """
+    weeks = on_call_weeks(schedule_plans)
+    return {p: weeks.get(p, 0) / capacity.get(p, 1.0) for p in sorted(set(eligible))}
+
+
+def holiday_overlap(
+    shift_start: datetime, shift_end: datetime, day_start: datetime, day_end: datetime
+) -> float:
+    """The share (0..1) of a holiday's local day (``day_start``–``day_end``) inside a shift.
+
+    Easter Monday in a Monday 10:00 handoff rotation is 10/24 in the week that ends that
+    morning and 14/24 in the week that starts then: together one holiday, not two holiday weeks.
+    Days of 23 or 25 hours (DST) are shared by their real length.
+    """
+    a = max(shift_start, day_start).astimezone(UTC)
+    b = min(shift_end, day_end).astimezone(UTC)
+    length = (day_end.astimezone(UTC) - day_start.astimezone(UTC)).total_seconds()
+    if b <= a or length <= 0:
+        return 0.0
+    return (b - a).total_seconds() / length
+
+
+def water_fill(
+    total: float, share: Mapping[str, float], correction: Mapping[str, float]
+) -> dict[str, float]:
+    """Targets ``max(0, share·λ + correction)`` that add up to ``total``.
+
+    ``share`` sums to 1; ``correction`` moves load between people (history). The level λ may
+    be negative: with large history on two of three members the third one's target is the
+    whole load and the others get 0, never more than the plan holds (a level kept at 0 gave
+    the third member 17.7 of 12 load units, and the planner declared a plannable team
+    infeasible: issue 9).
+
+    >>> water_fill(12.0, {"a": 0.5, "b": 0.5}, {"a": -2.0, "b": 2.0})
+    {'a': 4.0, 'b': 8.0}
+    """
+
+    if not share or total <= 0 or sum(share.values()) <= 0:
+        return dict.fromkeys(share, 0.0)
+    # f(λ) = Σ max(0, share·λ + correction) is piecewise linear and non-decreasing: a person
+    # counts from their breakpoint -correction/share up. Walk the breakpoints upwards to the
+    # segment where f reaches ``total``.
+    fixed = sum(max(0.0, correction.get(p, 0.0)) for p in share if share[p] <= 0)
+    rising = sorted((-correction.get(p, 0.0) / share[p], p) for p in share if share[p] > 0)
+    slope = intercept = level = 0.0
+    for k, (_, p) in enumerate(rising):
+        slope += share[p]
+        intercept += correction.get(p, 0.0)
+        upper = rising[k + 1][0] if k + 1 < len(rising) else math.inf
+        level = (total - fixed - intercept) / slope
+        if level <= upper:
+            break
+    return {p: max(0.0, share[p] * level + correction.get(p, 0.0)) for p in share}
+
+
+def org_fair_shares(
+    totals: Mapping[str, float],
+    weight: Mapping[tuple[str, str], float],
+    capacity: Mapping[str, float],
+    past: Mapping[str, float],
+    history_weight: float,
+    *,
+    rounds: int = 500,
+) -> dict[tuple[str, str], float]:
+    """Each person's fair share of each rotation's load, one share per person across the org.
+
+    Args:
+        totals: Rotation → the load it hands out.
+        weight: (rotation, person) → capacity × weeks the person is available in it.
+        capacity: Person → capacity (counted once).
+        past: Person → load served before (history, counted once); only people in it take
+            part in the history correction (trainees are left out by the caller).
+        history_weight: How much of the past imbalance to repay (0..1).
+        rounds: Iterations of the split among rotations.
+
+    Returns:
+        (rotation, person) → target load; a person's fair share is the sum over rotations.
+
+    A person in one rotation gets the rotation's load shared by ``weight`` and corrected for
+    history (:func:`water_fill`). A person in several rotations is split among them
+    (``α``, summing to 1): each rotation sees their weight × α, and α moves toward the rotations
+    that hand out more load per unit of weight until those are level (a proportional-response
+    iteration). Sam in three 5-person rotations gets one person's share, a third in each.
+    """
+    rotations: dict[str, list[str]] = {}
+    for r, p in sorted(weight):
+        rotations.setdefault(r, []).append(p)
+    of: dict[str, list[str]] = {}
+    for r, people in rotations.items():
+        for p in people:
+            of.setdefault(p, []).append(r)
+    alpha = {(r, p): 1.0 / len(of[p]) for r, people in rotations.items() for p in people}
+    shared = {p for p, rs in of.items() if len(rs) > 1}
+    # Only rotations linked by shared people need the iteration.
+    linked = {r for p in shared for r in of[p]}
+
+    def solve(r: str) -> dict[str, float]:
+        people = rotations[r]
+        w = {p: weight[(r, p)] * alpha[(r, p)] for p in people}
+        mass = sum(w.values())
+        if mass <= 0:
+            return dict.fromkeys(people, 0.0)
+        share = {p: w[p] / mass for p in people}
+        veterans = [p for p in people if p in past and weight[(r, p)] > 0]
+        cap = sum(capacity.get(p, 1.0) * alpha[(r, p)] for p in veterans)
+        correction: dict[str, float] = {}
+        if cap > 0:
+            per_cap = sum(alpha[(r, p)] * past[p] for p in veterans) / cap
+            for p in veterans:
+                correction[p] = (
+                    history_weight * alpha[(r, p)] * (per_cap * capacity.get(p, 1.0) - past[p])
+                )
+        return water_fill(totals.get(r, 0.0), share, correction)
+
+    def pressure(r: str) -> float:
+        mass = sum(weight[(r, p)] * alpha[(r, p)] for p in rotations[r])
+        return totals.get(r, 0.0) / mass if mass > 0 else 0.0
+
+    for _ in range(rounds if linked else 0):
+        level = {r: pressure(r) for r in sorted(linked)}
+        moved = 0.0
+        for p in sorted(shared):
+            raw = {r: alpha[(r, p)] * level[r] for r in of[p] if weight[(r, p)] > 0}
+            norm = sum(raw.values())
+            if norm <= 0:
+                continue
+            for r, v in raw.items():
+                moved = max(moved, abs(alpha[(r, p)] - v / norm))
+                alpha[(r, p)] = v / norm
+        if moved < 1e-9:
+            break
+    targets: dict[tuple[str, str], float] = {}
+    for r in rotations:
+        for p, t in solve(r).items():
+            targets[(r, p)] = t
+    return targets

@@ -134,6 +134,27 @@ class PersonFairness(_Model):
         "available weeks, corrected for history already served.",
     )
     capacity: float = Field(gt=0, le=1, description="The member's part-time share.")
+    holiday_burden: float = Field(
+        default=0.0,
+        ge=0,
+        description="Holidays carried in this schedule: the share of each holiday's local day "
+        "inside the person's primary or secondary shifts, summed.",
+    )
+    org_primary_weeks: int | None = Field(
+        default=None, ge=0, description="Primary weeks across every schedule of the plan."
+    )
+    org_secondary_weeks: int | None = Field(
+        default=None, ge=0, description="Secondary weeks across every schedule of the plan."
+    )
+    org_load: float | None = Field(
+        default=None, ge=0, description="The person's load across every schedule of the plan."
+    )
+    org_fair_share: float | None = Field(
+        default=None,
+        ge=0,
+        description="The person's one fair share across the org, split among their schedules "
+        "(fair_share is this schedule's part).",
+    )
 
 
 class SchedulePlan(_Model):

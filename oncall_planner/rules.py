@@ -122,6 +122,16 @@ _CATALOGUE = (
          "Shifts starting before freeze_until stay exactly as in the previous plan.",
          "Published weeks are commitments: people have arranged their lives around them.",
          hard=True),
+    Rule("H009", "cross-schedule-stint", E,
+         "Nobody's stint across schedules holds more weekly shifts than the smallest "
+         "max_consecutive_weeks of the schedules involved; shifts less than 6 days apart are "
+         "one stint.",
+         "A person is one person: a week in Berlin then a week in New York is two weeks in a "
+         "row, however each schedule counts.", hard=True),
+    Rule("H010", "max-on-call-share", E,
+         "Nobody is on call (primary or secondary, all schedules together) for more of the "
+         "plan's weeks than max_on_call_share, when it is set.",
+         f"{_SRE_ONCALL}: at most 25 % of an engineer's time on call.", hard=True),
     # -- schedule settings -----------------------------------------------------------------
     Rule("S101", "handoff-at-midnight", W, "The handoff is at midnight local time.",
          "A midnight handoff happens when nobody is awake to brief the next person."),

@@ -153,6 +153,38 @@ Day = Annotated[
 ]
 
 
+def _check_share(value: object) -> float:
+    """``25%``, ``"25 %"`` or a fraction such as 0.25 → 0.25."""
+    given = value
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            value = float(text[:-1]) / 100 if text.endswith("%") else float(text)
+        except ValueError:
+            raise ValueError(f"expected a share such as '25%' or 0.25, got {given!r}") from None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"expected a share such as '25%' or 0.25, got {given!r}")
+    if not 0 < value <= 1:
+        raise ValueError(f"a share must be above 0 % and at most 100 %, got {given!r}")
+    return float(value)
+
+
+Share = Annotated[
+    float,
+    BeforeValidator(_check_share),
+    PlainSerializer(lambda x: f"{x * 100:g}%", return_type=str),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "pattern": r"^\s*\d+(\.\d+)?\s*%\s*$"},
+                {"type": "number", "exclusiveMinimum": 0, "maximum": 1},
+            ],
+            "description": "a share of the time, e.g. '25%' or 0.25",
+        }
+    ),
+]
+
+
 class Weekday(StrEnum):
     """A day of the week, written in any case (``monday``, ``Monday``, ``MONDAY``)."""
 
@@ -288,6 +320,11 @@ class Member(_Model):
     working_hours: WorkingHours | None = Field(
         default=None, description="Local working hours; default 08:00–18:00 business hours."
     )
+    max_on_call_share: Share | None = Field(
+        default=None,
+        description="Most of the plan's weeks this person may be on call (primary or "
+        "secondary), across every schedule of the org, e.g. '25%'; a hard rule when set (H010).",
+    )
 
     @field_validator("id")
     @classmethod
@@ -319,6 +356,12 @@ class Participants(_Model):
     shadow_period: Duration = Field(
         default=timedelta(0),
         description="How long new engineers shadow before going primary, in whole weeks.",
+    )
+    max_on_call_share: Share | None = Field(
+        default=None,
+        description="Most of the plan's weeks any member may be on call (primary or "
+        "secondary), across every schedule of the org, e.g. '25%' (Google SRE's ceiling); a "
+        "hard rule when set (H010). A member's own setting wins when it is lower.",
     )
     members: tuple[Member, ...] = Field(default=(), description="The roster.")
 

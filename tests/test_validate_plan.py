@@ -250,8 +250,8 @@ def test_p105_and_p106_on_an_uneven_plan() -> None:
     assert _found(team, plan, "P105") == [
         (
             8,
-            f"balance score {score * 100:.1f} % is below 95 % (on-call weeks over capacity: "
-            "ann 4, ben 2, cat 1, dov 1)",
+            f"balance score {score * 100:.1f} % is below 95 % (on-call weeks over capacity, "
+            "across the org: ann 4, ben 2, cat 1, dov 1)",
         )
     ]
     assert _found(team, plan, "P106") == [

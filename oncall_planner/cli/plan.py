@@ -35,9 +35,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "plan",
         help="plan a weekly rotation (CP-SAT) that keeps every hard rule",
         description="Plan weekly primary/secondary/shadow rotations. A folder is an org: its "
-        "schedules are planned together and nobody is on call in two of them at once. Exit 0 "
-        "with a plan, 1 when no plan exists (the reasons are printed) or the input is wrong, "
-        "2 on usage errors.",
+        "schedules are planned together and nobody is on call in two of them at once. Schedules "
+        "that check rejects are not planned (--ignore CODE to plan anyway). Exit 0 with a plan, "
+        "1 when no plan exists (the reasons are printed) or the input is wrong, 2 on usage "
+        "errors.",
     )
     p.add_argument("target", metavar="SCHEDULE_OR_DIR", help="a schedule file or an org folder")
     p.add_argument("--start", type=_date, required=True, help="plan from this date (YYYY-MM-DD)")
@@ -60,6 +61,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         action="append",
         help="an iCalendar feed of past shifts: carry-over replaces the schedule's history; "
         "PERSON= (member id, email or name) says whose personal feed it is; repeatable",
+    )
+    p.add_argument(
+        "--ignore",
+        action="append",
+        default=[],
+        metavar="CODE",
+        help="plan although check reports this error code (repeatable; prefixes work)",
     )
     p.set_defaults(run=run, parser=p)
 
@@ -147,8 +155,8 @@ def format_table(plan: Plan, schedules: Sequence[Schedule]) -> str:
         schedules: Its schedules.
     """
     from oncall_planner.expand import expand
-    from oncall_planner.fairness import balance_score
     from oncall_planner.plans import Layer
+    from oncall_planner.validate.plan import schedule_balance
 
     out: list[str] = []
     by_name = {s.name: s for s in schedules}
@@ -177,33 +185,44 @@ def format_table(plan: Plan, schedules: Sequence[Schedule]) -> str:
         if problem.holiday_weeks:
             out.append("* holiday week")
         out.append("")
-        # Fairness: load units (primary_weight, secondary_weight) against the fair share.
-        capacity = {m.id: m.capacity for m in schedule.participants.members}
-        trainees = {m.id for m in schedule.participants.members if m.new_engineer}
-        summary: list[tuple[str, ...]] = [
-            ("person", "primary", "secondary", "shadow", "holiday", "load", "fair share")
-        ]
-        loads: list[float] = []
+        # Fairness: load units (primary_weight, secondary_weight) against the fair share; org
+        # totals beside them when someone here is in another schedule too.
+        others = {p for other in plan.schedules if other.name != sp.name for p in other.people()}
+        shared = any(entry.person in others and entry.org_load is not None for entry in sp.fairness)
+        header: tuple[str, ...] = (
+            "person",
+            "primary",
+            "secondary",
+            "shadow",
+            "holidays",
+            "load",
+            "fair share",
+        )
+        if shared:
+            header += ("org load", "org fair share")
+        summary: list[tuple[str, ...]] = [header]
         for entry in sp.fairness:
-            if entry.person not in trainees:
-                loads.append(entry.load / capacity.get(entry.person, 1.0))
-            summary.append(
-                (
-                    plan.display_name(entry.person),
-                    str(entry.primary_weeks),
-                    str(entry.secondary_weeks),
-                    str(entry.shadow_weeks),
-                    str(entry.holiday_weeks),
-                    f"{entry.load:g}",
-                    f"{entry.fair_share:.1f}",
-                )
+            row: tuple[str, ...] = (
+                plan.display_name(entry.person),
+                str(entry.primary_weeks),
+                str(entry.secondary_weeks),
+                str(entry.shadow_weeks),
+                f"{entry.holiday_burden:.2f}".rstrip("0").rstrip("."),
+                f"{entry.load:g}",
+                f"{entry.fair_share:.1f}",
             )
+            if shared:
+                row += (f"{entry.org_load or 0:g}", f"{entry.org_fair_share or 0:.1f}")
+            summary.append(row)
         out += _table(summary)
+        score = schedule_balance(schedules, plan, sp.name)
         out.append(
-            f"balance score {balance_score(loads):.0%} (load per unit of capacity of trained "
-            "members, this plan only). load = primary_weight × primary + secondary_weight × "
-            "secondary (2 and 1 by default); fair share = this plan's load shared by capacity × "
-            "available weeks, minus history already served"
+            f"balance score {score * 100:.1f} % (on-call weeks over capacity of the members who "
+            "may be on call, counted across the org: the figure check reports as P105). load = "
+            "primary_weight × primary + secondary_weight × secondary (2 and 1 by default); fair "
+            "share = the load shared by capacity × available weeks, minus history already "
+            "served, one share per person across the org; holidays = share of each holiday's "
+            "day inside the person's shifts"
         )
         out.append("")
     info = plan.solve
@@ -222,7 +241,7 @@ def run(args: argparse.Namespace) -> int:
     """Plan, print or write, and return 0 (plan), 1 (no plan / bad input) or 2 (usage)."""
     from pydantic import ValidationError
 
-    from oncall_planner.errors import InfeasibleError
+    from oncall_planner.errors import InfeasibleError, RejectedScheduleError
     from oncall_planner.plans import Plan, made_at
     from oncall_planner.solver import PlanOptions, plan_org
     from oncall_planner.solver.api import MAX_WEEKS
@@ -263,7 +282,17 @@ def run(args: argparse.Namespace) -> int:
             options=options,
             history=history,
             created=created,
+            ignore=args.ignore,
         )
+    except RejectedScheduleError as e:
+        for finding in e.findings:
+            print(finding.format(), file=sys.stderr)
+        codes = " ".join(f"--ignore {c}" for c in sorted({f.code for f in e.findings}))
+        print(
+            f"oncall-planner: not planned: check rejects the schedules ({codes} to plan anyway)",
+            file=sys.stderr,
+        )
+        return 1
     except InfeasibleError as e:
         print(f"oncall-planner: {e}", file=sys.stderr)
         if e.codes:

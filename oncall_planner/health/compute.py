@@ -678,6 +678,15 @@ def compute(
         }
 
     fair = {c: stats(c) for c in ("pages", "sleep_pages", "interruptions", "on_call_hours")}
+    # The balance of on-call time is the plan's balance score (fairness.balance_loads): time over
+    # capacity, counted once per person, so a review and `check` (P105) agree on one number.
+    capacity = fairness.org_capacity(schedules)
+    fair["on_call_hours"]["balance"] = round(
+        fairness.balance_score(
+            [float(h) / capacity.get(str(p), 1.0) for p, h in team_rows["on_call_hours"].items()]
+        ),
+        4,
+    )
     total_periods = int(per_shift.loc[per_shift["layer"] != "shadow", "periods_12h"].sum())
     over_periods = int(per_shift.loc[per_shift["layer"] != "shadow", "periods_over_budget"].sum())
     team_summary: dict[str, Any] = {

@@ -13,17 +13,10 @@ from typing import Any
 from ortools.sat.python import cp_model
 
 from oncall_planner import _args
-from oncall_planner.errors import InfeasibleError, SolverTimeoutError
+from oncall_planner.errors import InfeasibleError, RejectedScheduleError, SolverTimeoutError
 from oncall_planner.loader import Org
-from oncall_planner.plans import (
-    Layer,
-    PersonFairness,
-    Plan,
-    SchedulePlan,
-    Shift,
-    SolveInfo,
-    made_at,
-)
+from oncall_planner.plans import Layer, Plan, SchedulePlan, Shift, SolveInfo, made_at
+from oncall_planner.report import Severity
 from oncall_planner.solver.constraints import HARD_CONSTRAINTS
 from oncall_planner.solver.explain import explain_infeasible, prechecks
 from oncall_planner.solver.greedy import greedy_assignment
@@ -37,7 +30,9 @@ from oncall_planner.solver.objective import (
     lexicographic_weights,
 )
 from oncall_planner.solver.options import PlanOptions
+from oncall_planner.solver.summary import fairness_summary
 from oncall_planner.spec import MemberHistory, Schedule
+from oncall_planner.validate import refusals
 from oncall_planner.validate.hard import check_hard
 
 __all__ = ["MAX_WEEKS", "plan", "plan_org"]
@@ -343,35 +338,17 @@ def _solve_by_stages(
 
 
 def _with_fairness(result: Plan, instance: Instance, options: PlanOptions) -> Plan:
-    """The plan with each schedule's per-person summary: weeks per layer, load, fair share."""
-    pw, sw = options.primary_weight, options.secondary_weight
-    updated = []
-    for rot in instance.rotations:
-        sp = result.schedule(rot.name)
-        targets = fair_targets(instance, rot, options)
-        holidays = set(rot.problem.holiday_weeks)
-        rows = []
-        for pid, member in rot.members.items():
-            mine = sp.shifts_of(pid)
-            count = {layer: sum(s.layer is layer for s in mine) for layer in Layer}
-            rows.append(
-                PersonFairness(
-                    person=pid,
-                    primary_weeks=count[Layer.PRIMARY],
-                    secondary_weeks=count[Layer.SECONDARY],
-                    shadow_weeks=count[Layer.SHADOW],
-                    holiday_weeks=sum(
-                        s.week in holidays for s in mine if s.layer is not Layer.SHADOW
-                    ),
-                    load=pw * count[Layer.PRIMARY] + sw * count[Layer.SECONDARY],
-                    fair_share=round(targets.get(pid, 0.0), 3),
-                    capacity=member.capacity,
-                )
-            )
-        updated.append(
-            sp.model_copy(update={"fairness": tuple(sorted(rows, key=lambda r: r.person))})
-        )
-    return result.model_copy(update={"schedules": tuple(updated)})
+    """The plan with each schedule's per-person summary (see :mod:`.summary`)."""
+    return fairness_summary(result, instance, options)
+
+
+def _refuse_rejected(schedules: Sequence[Schedule], ignore: Sequence[str]) -> None:
+    """Raise when ``check`` finds errors in the schedules (see ``validate.refusals``)."""
+    if isinstance(ignore, str) or not all(isinstance(c, str) for c in ignore):
+        raise TypeError(f"ignore must be a list of rule codes such as ['E202'], got {ignore!r}")
+    rejected = refusals(list(schedules), ignore)
+    if rejected:
+        raise RejectedScheduleError(rejected)
 
 
 def _solve(
@@ -384,7 +361,9 @@ def _solve(
     options: PlanOptions | None,
     history: Mapping[str, MemberHistory] | None,
     created: datetime | None = None,
+    ignore: Sequence[str] = (),
 ) -> Plan:
+    _refuse_rejected(schedules, ignore)
     made = made_at(created)
     if not 1 <= weeks <= MAX_WEEKS:
         # Building the model does not count against the time limit: 100,000 weeks would
@@ -459,9 +438,13 @@ def _solve(
         _to_plan(instance, cells, start, info, first, revised), instance, options
     )
     result = result.annotate(schedules)
-    problems = check_hard(
-        schedules, result, previous=previous, freeze_until=freeze_until, history=history
-    )
+    problems = [
+        f
+        for f in check_hard(
+            schedules, result, previous=previous, freeze_until=freeze_until, history=history
+        )
+        if f.severity is Severity.ERROR  # a thin week (H005) is a warning, not a broken rule
+    ]
     if problems:
         listing = "\n".join(f.format() for f in problems)
         raise RuntimeError(f"internal error: the planner broke a hard rule:\n{listing}")
@@ -478,6 +461,7 @@ def plan(
     options: PlanOptions | None = None,
     history: Mapping[str, MemberHistory] | None = None,
     created: datetime | None = None,
+    ignore: Sequence[str] = (),
 ) -> Plan:
     """Plan a weekly rotation that keeps every hard rule and is as fair as possible.
 
@@ -495,11 +479,14 @@ def plan(
         created: When the plan is made (aware), recorded in the plan file and used by feeds
             as DTSTAMP; default ``SOURCE_DATE_EPOCH`` if set, else now (UTC). Re-planning the
             same weeks from ``previous`` keeps its ``created`` and records this as ``revised``.
+        ignore: Rule codes (or prefixes) of ``check`` errors to plan despite; without them
+            the planner refuses schedules that ``check`` rejects.
 
     Returns:
         The plan, annotated with names and escalation, with its solve information.
 
     Raises:
+        RejectedScheduleError: ``check`` finds errors in the schedule (``findings``).
         InfeasibleError: No plan keeps every hard rule; ``conflicts`` says why.
         SolverTimeoutError: The time limit ran out before any plan was found.
         ValueError: ``weeks`` outside 1..MAX_WEEKS (520), ``freeze_until`` without
@@ -520,6 +507,7 @@ def plan(
         options=options,
         history=history,
         created=created,
+        ignore=ignore,
     )
 
 
@@ -533,12 +521,14 @@ def plan_org(
     options: PlanOptions | None = None,
     history: Mapping[str, MemberHistory] | None = None,
     created: datetime | None = None,
+    ignore: Sequence[str] = (),
 ) -> Plan:
     """Plan several schedules together; a member id in two schedules is one person.
 
     Nobody is given roles in two schedules at overlapping times (H007), whatever their handoff
-    days, times and zones. Fairness is balanced per schedule. Arguments and errors are as for
-    :func:`plan`.
+    days, times and zones, nor in a stint across schedules longer than their smallest
+    ``max_consecutive_weeks`` (H009). A person is one person: one fair share across the org,
+    split among their schedules. Arguments and errors are as for :func:`plan`.
     """
     target = _args.schedules_arg("plan_org", "org_or_schedules", org_or_schedules)
     schedules = target.schedules if isinstance(target, Org) else (target,)
@@ -554,4 +544,5 @@ def plan_org(
         options=options,
         history=history,
         created=created,
+        ignore=ignore,
     )

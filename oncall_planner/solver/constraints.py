@@ -1,4 +1,4 @@
-"""The planner's hard rules, one class per rule code (H001–H008).
+"""The planner's hard rules, one class per rule code (H001–H010).
 
 Each rule adds its own constraints to the model; the solver-free checkers in
 ``oncall_planner.validate.hard`` are their specification, and a test keeps the two sets of codes
@@ -9,8 +9,12 @@ those cells; in the explanation model they become guarded constraints.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import ClassVar, Protocol
 
+from oncall_planner.carryover import weeks_before
+from oncall_planner.expand import same_stint
+from oncall_planner.fairness import on_call_share_caps, share_weeks
 from oncall_planner.plans import Layer
 from oncall_planner.solver.instance import Cell
 from oncall_planner.solver.model import ModelBuilder
@@ -19,9 +23,11 @@ __all__ = [
     "HARD_CONSTRAINTS",
     "Coverage",
     "CrossScheduleOverlap",
+    "CrossScheduleStints",
     "FrozenWeeks",
     "HardConstraint",
     "MaxConsecutiveWeeks",
+    "MaxOnCallShare",
     "MinRotationSize",
     "OneRolePerWeek",
     "ShadowBeforeRotation",
@@ -206,6 +212,106 @@ class FrozenWeeks:
                     m.require(self.code, rot.index, w, m.model.add(var == 1))
 
 
+class CrossScheduleStints:
+    """H009: a stint across schedules holds at most the smallest ``max_consecutive_weeks``.
+
+    A stint is a chain of one person's shifts, each starting less than 6 days after the
+    previous one ends (``expand.same_stint``). For every chain of possible weeks of a shared
+    person that touches two schedules or more and is longer than the smallest limit of the
+    schedules it touches, not all of its weeks may be taken. Chains are extended week by week
+    and stop at the first such length, so there are few (at most one successor per schedule
+    and step). This is exact: if a plan had a too-long stint, its first weeks would be one of
+    these chains; and weeks taken in between only join the same stint. The stint carried into
+    week 0 of a schedule (history or the previous plan, as H003 counts it) starts chains as
+    constant weeks.
+    """
+
+    code: ClassVar[str] = "H009"
+
+    def add(self, m: ModelBuilder) -> None:
+        """One ``Σ chain ≤ len(chain) − 1`` per offending chain, grouped by its last week."""
+        rotations = m.rotations
+        of: dict[str, list[int]] = {}
+        for rot in rotations:
+            for p in rot.members:
+                of.setdefault(p, []).append(rot.index)
+        for p, rs in sorted(of.items()):
+            if len(rs) < 2:
+                continue
+            slots = sorted(
+                [
+                    (rotations[r].problem.weeks[w].start, rotations[r].problem.weeks[w].end, r, w)
+                    for r in rs
+                    for w, variables in m.x.on_call_weeks(r, p).items()
+                    if variables
+                ]
+                # The stint carried into week 0 (history or the previous plan) is constant.
+                + [
+                    (week.start, week.end, r, week.index)
+                    for r in rs
+                    for week in weeks_before(
+                        rotations[r].problem, rotations[r].run_before.get(p, 0)
+                    )
+                ]
+            )
+            nexts = [
+                [
+                    j
+                    for j in range(i + 1, len(slots))
+                    if slots[j][0] >= end and same_stint(end, slots[j][0])
+                ]
+                for i, (_, end, _, _) in enumerate(slots)
+            ]
+            for i, (_, _, r, _) in enumerate(slots):
+                self._extend(m, p, slots, nexts, [i], rotations[r].limit, frozenset({r}))
+
+    def _extend(
+        self,
+        m: ModelBuilder,
+        p: str,
+        slots: list[tuple[datetime, datetime, int, int]],
+        nexts: list[list[int]],
+        chain: list[int],
+        limit: int,
+        involved: frozenset[int],
+    ) -> None:
+        if len(chain) > limit:
+            carried = sum(1 for k in chain if slots[k][3] < 0)
+            variables = [v for k in chain for v in m.x.on_call(slots[k][2], p, slots[k][3])]
+            if len(involved) > 1 and variables:
+                _, _, r, w = slots[chain[-1]]
+                m.require(self.code, r, w, m.model.add(sum(variables) <= len(chain) - 1 - carried))
+            return
+        for j in nexts[chain[-1]]:
+            r = slots[j][2]
+            limit_j = min(limit, m.rotations[r].limit)
+            self._extend(m, p, slots, nexts, [*chain, j], limit_j, involved | {r})
+
+
+class MaxOnCallShare:
+    """H010: nobody on call for more of the plan's weeks than their ``max_on_call_share``."""
+
+    code: ClassVar[str] = "H010"
+
+    def add(self, m: ModelBuilder) -> None:
+        """One ``Σ on-call weeks ≤ ⌊share × weeks⌋`` per capped person, across schedules."""
+        rotations = m.rotations
+        caps = on_call_share_caps(rot.schedule for rot in rotations)
+        for p, cap in caps.items():
+            rs = [rot for rot in rotations if p in rot.members]
+            horizon = max(rot.n_weeks for rot in rs)
+            variables = [
+                v
+                for rot in rs
+                for _, week_vars in sorted(m.x.on_call_weeks(rot.index, p).items())
+                for v in week_vars
+            ]
+            allowed = share_weeks(cap, horizon)
+            if len(variables) <= allowed:
+                continue
+            m.require(self.code, rs[0].index, 0, m.model.add(sum(variables) <= allowed))
+
+
 #: Every hard rule of the planner, in code order.
 HARD_CONSTRAINTS: tuple[HardConstraint, ...] = (
     Coverage(),
@@ -216,4 +322,6 @@ HARD_CONSTRAINTS: tuple[HardConstraint, ...] = (
     TimeOff(),
     CrossScheduleOverlap(),
     FrozenWeeks(),
+    CrossScheduleStints(),
+    MaxOnCallShare(),
 )

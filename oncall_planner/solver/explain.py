@@ -19,13 +19,16 @@ from collections.abc import Iterable
 from ortools.sat.python import cp_model
 
 from oncall_planner.errors import InfeasibleError
+from oncall_planner.expand import stints
+from oncall_planner.fairness import on_call_share_caps, share_weeks
 from oncall_planner.plans import Layer
+from oncall_planner.report import Severity
 from oncall_planner.rules import rule
 from oncall_planner.solver.constraints import HARD_CONSTRAINTS
 from oncall_planner.solver.instance import Cell, Instance, Rotation
 from oncall_planner.solver.model import Group, ModelBuilder
 from oncall_planner.solver.options import PlanOptions
-from oncall_planner.validate.schedule import rotation_size
+from oncall_planner.validate.schedule import available_rotation_size, rotation_size
 
 __all__ = ["explain_infeasible", "prechecks"]
 
@@ -99,7 +102,9 @@ def prechecks(instance: Instance) -> InfeasibleError | None:
     conflicts: list[str] = []
     codes: set[str] = set()
     for rot in instance.rotations:
-        for f in rotation_size(rot.schedule):
+        for f in [*rotation_size(rot.schedule), *available_rotation_size(rot.problem)]:
+            if f.severity is not Severity.ERROR:
+                continue
             conflicts.append(f"{rot.name}: {f.message}" + (f" ({f.hint})" if f.hint else ""))
             codes.add("H005")
         for w, fixed in sorted(rot.frozen.items()):
@@ -284,6 +289,14 @@ def _cover_sentence(
                 "H003",
             )
             continue
+        stint = _cross_stint(instance, rot, p, w, witness)
+        if stint is not None:
+            reasons.add(p, stint, "would be on call too long across schedules", "H009")
+            continue
+        capped = _share_reached(instance, p, witness)
+        if capped is not None:
+            reasons.add(p, capped, "have reached their max_on_call_share", "H010")
+            continue
         reasons.add(
             p,
             "could take it only by breaking another rule",
@@ -294,6 +307,56 @@ def _cover_sentence(
     if w in rot.frozen:
         text = _frozen_sentence(rot, w, instance) + "; " + text
     return f"{_where(instance, rot, w)}: nobody can be {layer.value}: {text}", reasons.codes
+
+
+def _cross_stint(
+    instance: Instance, rot: Rotation, p: str, w: int, witness: set[Cell]
+) -> str | None:
+    """H009's phrase when week ``w`` would join ``p``'s shifts elsewhere into a stint longer
+    than the smallest max_consecutive_weeks of the schedules involved (None otherwise)."""
+    shifts = {
+        (
+            instance.rotations[r].problem.weeks[k].start,
+            instance.rotations[r].problem.weeks[k].end,
+            instance.rotations[r].name,
+            k,
+        )
+        for (r, q, k, _lay) in witness
+        if q == p
+    }
+    week = rot.problem.weeks[w]
+    here = (week.start, week.end, rot.name, w)
+    shifts.add(here)
+    limits = {r.name: r.limit for r in instance.rotations}
+    for stint in stints(sorted(shifts)):
+        if here not in stint:
+            continue
+        names = sorted({name for _, _, name, _ in stint})
+        limit = min(limits[n] for n in names)
+        if len(names) < 2 or len(stint) <= limit:
+            return None
+        others = ", ".join(f"{n} week {k}" for _, _, n, k in stint if (n, k) != (rot.name, w))
+        return (
+            f"would be on call {len(stint)} weeks in one stint across {_names(names)} "
+            f"(also {others}; the smallest max_consecutive_weeks is {limit})"
+        )
+    return None
+
+
+def _share_reached(instance: Instance, p: str, witness: set[Cell]) -> str | None:
+    """H010's phrase when ``p`` already holds every week their max_on_call_share allows."""
+    cap = on_call_share_caps(r.schedule for r in instance.rotations).get(p)
+    if cap is None:
+        return None
+    horizon = max(r.n_weeks for r in instance.rotations if p in r.members)
+    held = sum(1 for (_r, q, _k, _lay) in witness if q == p)
+    allowed = share_weeks(cap, horizon)
+    if held < allowed:
+        return None
+    return (
+        f"has reached max_on_call_share {cap * 100:g} % ({held} of {horizon} weeks, "
+        f"{allowed} allowed)"
+    )
 
 
 def _on(witness: set[Cell], rot: Rotation, p: str, k: int) -> bool:
@@ -333,6 +396,13 @@ def explain_infeasible(instance: Instance, options: PlanOptions) -> InfeasibleEr
             detail = rule(g.code).summary
             if g.code == "H003":
                 detail = f"max_consecutive_weeks={rot.limit}"
+            elif g.code == "H009":
+                detail = (
+                    "a stint across schedules (shifts less than 6 days apart) would hold more "
+                    "weeks than the smallest max_consecutive_weeks of the schedules involved"
+                )
+            elif g.code == "H010":
+                detail = "someone would be on call for more weeks than max_on_call_share allows"
             elif g.code == "H008":
                 detail = _frozen_sentence(rot, g.week, instance)
             conflicts.append(f"{g.code} {_where(instance, rot, g.week)}: {detail}")

@@ -11,15 +11,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from oncall_planner.expand import Problem, expand
-from oncall_planner.plans import PAGED_LAYERS, Layer, Plan
-from oncall_planner.spec import Member, MemberHistory, Schedule
-from oncall_planner.validate.hard import (
+from oncall_planner.carryover import (
     frozen_assignments,
     previous_entry,
     run_before_start,
     with_history,
 )
+from oncall_planner.expand import Problem, expand
+from oncall_planner.plans import PAGED_LAYERS, Layer, Plan
+from oncall_planner.spec import Member, MemberHistory, Schedule
 
 __all__ = ["Cell", "Instance", "Rotation", "build_instance"]
 
@@ -98,6 +98,10 @@ class Instance:
     previous: Plan | None = None
     freeze_until: date | None = None
     history: Mapping[str, MemberHistory] | None = None
+    #: Fair shares per (rotation, person), by load weights (see ``objective.org_targets``).
+    fair_cache: dict[tuple[int, int, float], dict[tuple[int, str], float]] = field(
+        default_factory=dict
+    )
 
     # -- which rule forbids a cell --------------------------------------------------------------
 

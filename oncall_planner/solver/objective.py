@@ -6,7 +6,10 @@ Priority (highest first):
    ``secondary_weight``) against a fair share that counts capacity, availability and the
    imbalance carried over from history: minimise the worst excess outside the band
    ``floor(share) ≤ load ≤ ceil(share)``, then the total excess; then the same for primary weeks.
-2. ``HolidaySpread``: the most holiday weeks on call held by one member.
+   A person in several schedules is measured once, on their org totals against their one org
+   fair share (:func:`org_targets`).
+2. ``HolidaySpread``: the largest holiday burden (share of holiday days inside one's shifts,
+   summed over one's schedules) held by a member of each schedule.
 3. ``Spacing``: on-call weeks closer than ``spacing_weeks`` (back-to-back weeks cost most).
 4. ``Stability``: assignments of the previous plan (after the frozen weeks) that change.
 5. ``Preferences``: on-call weeks a member asked to avoid, and wished-for weeks not given.
@@ -21,10 +24,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import ClassVar, Protocol
+from typing import Any, ClassVar, Protocol
 
 from ortools.sat.python import cp_model
 
+from oncall_planner.fairness import load, org_capacity, org_fair_shares
 from oncall_planner.plans import Layer
 from oncall_planner.solver.instance import Instance, Rotation
 from oncall_planner.solver.model import ModelBuilder
@@ -42,6 +46,8 @@ __all__ = [
     "add_objective",
     "fair_targets",
     "lexicographic_weights",
+    "org_targets",
+    "person_targets",
 ]
 
 Expr = cp_model.LinearExprT
@@ -77,126 +83,190 @@ def available_weeks(instance: Instance, rot: Rotation, person: str) -> int:
 def history_load(rot: Rotation, person: str, options: PlanOptions) -> int:
     """The person's past load in load units."""
     h = rot.members[person].history
-    return options.primary_weight * h.primary_weeks + options.secondary_weight * h.secondary_weeks
+    pw, sw = options.primary_weight, options.secondary_weight
+    return int(load(h.primary_weeks, h.secondary_weeks, pw, sw))
+
+
+def rotation_load(rot: Rotation, options: PlanOptions) -> int:
+    """The load a rotation hands out over the horizon (every paged layer, every week)."""
+    weeks = rot.n_weeks
+    return int(
+        load(
+            weeks,
+            weeks if Layer.SECONDARY in rot.layers else 0,
+            options.primary_weight,
+            options.secondary_weight,
+        )
+    )
+
+
+def org_targets(instance: Instance, options: PlanOptions) -> dict[tuple[int, str], float]:
+    """(rotation index, person) → the person's fair share of that rotation's load.
+
+    One fair share per person across the org (:func:`oncall_planner.fairness.org_fair_shares`):
+    capacity counted once (the smallest entry), history counted once (the first schedule that
+    records any, by name), availability per rotation. Trainees still shadowing take no part in
+    the history correction. Computed once per instance and weights.
+    """
+    key = (options.primary_weight, options.secondary_weight, options.history_weight)
+    cached = instance.fair_cache.get(key)
+    if cached is not None:
+        return cached
+    names = {rot.index: f"{rot.index:06d}" for rot in instance.rotations}
+    capacity = org_capacity(rot.schedule for rot in instance.rotations)
+    totals = {names[rot.index]: float(rotation_load(rot, options)) for rot in instance.rotations}
+    weight: dict[tuple[str, str], float] = {}
+    past: dict[str, float] = {}
+    for rot in instance.rotations:
+        for p in rot.members:
+            avail = available_weeks(instance, rot, p)
+            weight[(names[rot.index], p)] = capacity[p] * avail
+            if rot.need.get(p, 0) == 0 and avail > 0:
+                h = float(history_load(rot, p, options))
+                if p not in past or (past[p] == 0 and h > 0):
+                    past[p] = h
+    shares = org_fair_shares(totals, weight, capacity, past, options.history_weight)
+    back = {v: k for k, v in names.items()}
+    result = {(back[r], p): t for (r, p), t in shares.items()}
+    instance.fair_cache[key] = result
+    return result
 
 
 def fair_targets(instance: Instance, rot: Rotation, options: PlanOptions) -> dict[str, float]:
-    """Each member's fair share of this plan's load.
+    """Each member's fair share of this rotation's load.
 
-    The plan's load is shared in proportion to capacity × available weeks. The history part
-    moves load from those who served more (per unit of capacity) to those who served less;
-    trainees still shadowing have no meaningful history and are left out of it. Targets never go
-    below 0: water-filling finds the level ``λ`` with ``Σ max(0, share·λ + correction) = load``.
+    The load is shared in proportion to capacity × available weeks; the history part moves
+    load from those who served more (per unit of capacity) to those who served less; a person
+    in several rotations carries one person's share, split among them (:func:`org_targets`).
+    Targets never go below 0 and add up to the rotation's load.
     """
-    pw, sw = options.primary_weight, options.secondary_weight
-    total = rot.n_weeks * (pw + (sw if Layer.SECONDARY in rot.layers else 0))
-    avail = {p: available_weeks(instance, rot, p) for p in rot.members}
-    weight = {p: rot.members[p].capacity * avail[p] for p in rot.members}
-    mass = sum(weight.values())
-    if mass <= 0:
-        return dict.fromkeys(rot.members, 0.0)
-    share = {p: weight[p] / mass for p in rot.members}
-    veterans = [p for p in rot.members if rot.need.get(p, 0) == 0 and avail[p] > 0]
-    past = {p: history_load(rot, p, options) for p in veterans}
-    cap = sum(rot.members[p].capacity for p in veterans)
-    correction = dict.fromkeys(rot.members, 0.0)
-    if cap > 0:
-        per_cap = sum(past.values()) / cap
-        for p in veterans:
-            correction[p] = options.history_weight * (per_cap * rot.members[p].capacity - past[p])
+    targets = org_targets(instance, options)
+    return {p: targets.get((rot.index, p), 0.0) for p in rot.members}
 
-    def filled(level: float) -> float:
-        return sum(max(0.0, share[p] * level + correction[p]) for p in rot.members)
 
-    lo, hi = 0.0, float(total) + sum(abs(c) for c in correction.values()) + 1.0
-    while filled(hi) < total:
-        hi *= 2
-    for _ in range(100):
-        mid = (lo + hi) / 2
-        if filled(mid) < total:
-            lo = mid
-        else:
-            hi = mid
-    return {p: max(0.0, share[p] * hi + correction[p]) for p in rot.members}
+def person_targets(instance: Instance, options: PlanOptions) -> dict[str, float]:
+    """Person → their org fair share: the sum of their shares over their rotations."""
+    found: dict[str, float] = {}
+    for (_, p), t in sorted(org_targets(instance, options).items()):
+        found[p] = found.get(p, 0.0) + t
+    return found
 
 
 class FairLoad:
-    """Priority 1: every load within its fair share, rounded down or up.
+    """Priority 1: every person's load within their fair share, rounded down or up.
 
     A fair share is rarely whole (7.8 load units), so the ideal is ``floor ≤ load ≤ ceil``;
-    each unit outside that band is an excess. Minimise the worst member's excess, then the
-    total, then the same for primary weeks alone (so that nobody collects all the primaries
-    while others hold secondaries). The ideal band makes the linear relaxation exact when
-    the ideal is reachable, which it usually is: the solver then proves optimality at once,
-    where a min-max of fractional deviations took seconds on six people (docs/planner.md).
+    each unit outside that band is an excess. A person is one person across the org: their
+    load and share are summed over every rotation they belong to, and measured once. Minimise
+    each rotation's worst member's excess, then the total, then the same for primary weeks
+    alone (so that nobody collects all the primaries while others hold secondaries). The ideal
+    band makes the linear relaxation exact when the ideal is reachable, which it usually is:
+    the solver then proves optimality at once, where a min-max of fractional deviations took
+    seconds on six people (docs/planner.md).
     """
 
     name: ClassVar[str] = "fair load"
 
     def term(self, m: ModelBuilder, options: PlanOptions) -> GoalTerm | None:
-        """n·(worst excess) + Σ excess, for the load and (with a secondary) primary weeks."""
+        """Σ rotations n·(worst excess) + Σ people excess, for load and primary weeks."""
         model = m.model
-        parts: list[Expr] = []
-        ub = 0
+        targets = org_targets(m.instance, options)
+        pw, sw = options.primary_weight, options.secondary_weight
+        # Person → their load, primary weeks, targets and the most they could hold, org-wide.
+        value: dict[str, dict[str, Expr]] = {"load": {}, "primary": {}}
+        goal: dict[str, dict[str, float]] = {"load": {}, "primary": {}}
+        top: dict[str, dict[str, int]] = {"load": {}, "primary": {}}
+        members: dict[int, list[str]] = {}
         for rot in m.rotations:
             people = [p for p in rot.members if m.x.on_call_weeks(rot.index, p)]
             if not people:
                 continue
-            targets = fair_targets(m.instance, rot, options)
-            n = len(people)
-            total = sum(targets.values())
-            measures: list[tuple[str, dict[str, Expr], dict[str, float], int]] = []
-            load: dict[str, Expr] = {}
+            members[rot.index] = people
+            total = sum(targets.get((rot.index, p), 0.0) for p in rot.members)
             for p in people:
-                load[p] = options.primary_weight * sum(
-                    m.x.in_layer(rot.index, p, Layer.PRIMARY)
-                ) + options.secondary_weight * sum(m.x.in_layer(rot.index, p, Layer.SECONDARY))
-            measures.append(("load", load, targets, options.primary_weight * rot.n_weeks))
-            if Layer.SECONDARY in rot.layers and total > 0:
-                primary: dict[str, Expr] = {
-                    p: sum(m.x.in_layer(rot.index, p, Layer.PRIMARY)) for p in people
-                }
-                shares = {p: rot.n_weeks * targets[p] / total for p in people}
-                measures.append(("primary", primary, shares, rot.n_weeks))
-            for kind, value, goal, top in measures:
-                worst = model.new_int_var(0, top, f"{rot.name}:fair:{kind}:max_excess")
-                excesses = []
-                for p in people:
-                    low, high = math.floor(goal[p] + 1e-9), math.ceil(goal[p] - 1e-9)
-                    e = model.new_int_var(0, top, f"{rot.name}:fair:{kind}:excess:{p}")
-                    model.add(e >= value[p] - high)
-                    model.add(e >= low - value[p])
-                    model.add(worst >= e)
-                    excesses.append(e)
-                # The load counts more than the primary split inside this goal.
-                scale = 4 if kind == "load" else 1
-                parts.append(scale * (n * worst + sum(excesses)))
-                ub += scale * 2 * n * top
-        if not parts:
+                prim = sum(m.x.in_layer(rot.index, p, Layer.PRIMARY))
+                sec = sum(m.x.in_layer(rot.index, p, Layer.SECONDARY))
+                t = targets.get((rot.index, p), 0.0)
+                share = rot.n_weeks * t / total if total > 0 else 0.0
+                for kind, v, g, most in (
+                    ("load", load(prim, sec, pw, sw), t, pw * rot.n_weeks),
+                    ("primary", prim, share, rot.n_weeks),
+                ):
+                    before: Any = value[kind].get(p, 0)
+                    value[kind][p] = before + v
+                    goal[kind][p] = goal[kind].get(p, 0.0) + g
+                    top[kind][p] = top[kind].get(p, 0) + most
+        if not members:
             return None
+        uses_primary = any(Layer.SECONDARY in m.rotations[r].layers for r in members)
+        parts: list[Expr] = []
+        ub = 0
+        for kind in ("load", "primary") if uses_primary else ("load",):
+            excess: dict[str, cp_model.IntVar] = {}
+            bound: dict[str, int] = {}
+            for p in sorted(value[kind]):
+                low = math.floor(goal[kind][p] + 1e-9)
+                high = math.ceil(goal[kind][p] - 1e-9)
+                # The excess is at most the larger of the load's range and the share itself.
+                bound[p] = max(top[kind][p], high)
+                e = model.new_int_var(0, bound[p], f"fair:{kind}:excess:{p}")
+                model.add(e >= value[kind][p] - high)
+                model.add(e >= low - value[kind][p])
+                excess[p] = e
+            # The load counts more than the primary split inside this goal.
+            scale = 4 if kind == "load" else 1
+            for r, people in sorted(members.items()):
+                rot = m.rotations[r]
+                if kind == "primary" and Layer.SECONDARY not in rot.layers:
+                    continue
+                worst_top = max(bound[p] for p in people)
+                worst = model.new_int_var(0, worst_top, f"{rot.name}:fair:{kind}:max_excess")
+                for p in people:
+                    model.add(worst >= excess[p])
+                parts.append(scale * len(people) * worst)
+                ub += scale * len(people) * worst_top
+            parts.append(scale * sum(excess.values()))
+            ub += scale * sum(bound.values())
         return GoalTerm(sum(parts), 0, ub)
 
 
 class HolidaySpread:
-    """Priority 2: nobody collects the holiday weeks."""
+    """Priority 2: nobody collects the holidays.
+
+    A person's holiday burden is the share of each holiday's local day inside their shifts
+    (:func:`oncall_planner.fairness.holiday_overlap`), in hundredths of a day, summed over
+    every rotation they belong to; each rotation minimises its most burdened member.
+    """
 
     name: ClassVar[str] = "holiday spread"
 
     def term(self, m: ModelBuilder, options: PlanOptions) -> GoalTerm | None:
-        """The most holiday weeks on call held by one member, per schedule."""
+        """Σ rotations of the largest holiday burden held by one of their members."""
+        burden: dict[str, list[Expr]] = {}
+        most: dict[str, int] = {}
+        rotations = []
+        for rot in m.rotations:
+            weeks = {w: round(100 * x) for w, x in sorted(rot.problem.holiday_share.items())}
+            weeks = {w: x for w, x in weeks.items() if x > 0}
+            if not weeks:
+                continue
+            rotations.append((rot, sum(weeks.values())))
+            for p in rot.members:
+                for w, x in weeks.items():
+                    burden.setdefault(p, []).extend(x * v for v in m.x.on_call(rot.index, p, w))
+                most[p] = most.get(p, 0) + sum(weeks.values())
         parts: list[Expr] = []
         ub = 0
-        for rot in m.rotations:
-            holiday_weeks = sorted(rot.problem.holiday_weeks)
-            if not holiday_weeks:
+        for rot, _ in rotations:
+            people = [p for p in rot.members if burden.get(p)]
+            if not people:
                 continue
-            worst = m.model.new_int_var(0, len(holiday_weeks), f"{rot.name}:holiday:max")
-            for p in rot.members:
-                held = [v for w in holiday_weeks for v in m.x.on_call(rot.index, p, w)]
-                if held:
-                    m.model.add(worst >= sum(held))
+            top = max(most[p] for p in people)
+            worst = m.model.new_int_var(0, top, f"{rot.name}:holiday:max")
+            for p in people:
+                m.model.add(worst >= sum(burden[p]))
             parts.append(worst)
-            ub += len(holiday_weeks)
+            ub += top
         if not parts:
             return None
         return GoalTerm(sum(parts), 0, ub)

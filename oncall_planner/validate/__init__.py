@@ -18,15 +18,19 @@ from collections.abc import Iterable, Sequence
 from oncall_planner import _args
 from oncall_planner.loader import Org, source_of
 from oncall_planner.plans import Plan
-from oncall_planner.report import Finding, Report, matches_code
+from oncall_planner.report import Finding, Report, Severity, matches_code
 from oncall_planner.spec import Schedule, SeverityFramework
 from oncall_planner.validate._common import views
-from oncall_planner.validate.escalation import check_policy, check_policy_against_plan
+from oncall_planner.validate.escalation import (
+    check_policy,
+    check_policy_against_plan,
+    contacts_in_rotation,
+)
 from oncall_planner.validate.hard import check_hard
 from oncall_planner.validate.plan import check_plan, unknown_schedules
-from oncall_planner.validate.schedule import check_schedule
+from oncall_planner.validate.schedule import available_rotation_size, check_schedule
 
-__all__ = ["check"]
+__all__ = ["check", "refusals"]
 
 
 def _schedules(target: Schedule | Org | Sequence[Schedule]) -> tuple[Schedule, ...]:
@@ -114,7 +118,9 @@ def check(
         findings += check_policy(
             schedule, schedule_names=names, severity=severity, with_plan=plan is not None
         )
-    if plan is not None:
+    if plan is None:
+        findings += contacts_in_rotation(schedules)
+    else:
         findings += unknown_schedules(plan, names)
         planned = views(schedules, plan)
         findings += check_plan(planned)
@@ -130,6 +136,27 @@ def check(
                 view, by_name, schedule_names=names, by_email=by_email
             )
         findings += check_hard(schedules, plan)
+        # H005 over the plan's horizon: weeks with fewer available members than the minimum.
+        findings += [
+            f
+            for view in planned
+            for f in available_rotation_size(view.problem)
+            if f.severity is not Severity.ERROR
+        ]
     # H005 is both a schedule rule and a hard rule: report each finding once.
     unique = list(dict.fromkeys(findings))
     return Report(tuple(_apply_schedule_ignores(unique, schedules))).filter(select, ignore)
+
+
+def refusals(
+    target: Schedule | Org | Sequence[Schedule], ignore: Sequence[str] = ()
+) -> list[Finding]:
+    """The errors that stop the planner: every error-level finding of :func:`check` on the
+    schedules alone, except the hard rules (the planner explains those itself, with the weeks
+    and people involved) and the codes in ``ignore`` (prefixes work).
+
+    ``plan`` runs this first, so that it never plans what ``check`` rejects (a misspelt
+    escalation target gave a plan without a secondary: issue 9).
+    """
+    report = check(target, ignore=list(ignore) or None)
+    return [f for f in report if f.severity is Severity.ERROR and not f.code.startswith("H")]

@@ -44,6 +44,7 @@ __all__ = [
     "Target",
     "check_policy",
     "check_policy_against_plan",
+    "contacts_in_rotation",
     "exhaust_time",
     "resolve_target",
     "steps",
@@ -480,6 +481,59 @@ def _static_repeats(schedule: Schedule, plan_steps: Sequence[Step]) -> Iterator[
             )
         for n in names:
             seen.setdefault(n, step.level)
+
+
+def contacts_in_rotation(schedules: Sequence[Schedule]) -> list[Finding]:
+    """E210 without a plan: a contact who is also a member the same policy pages on a layer.
+
+    A contact with the email of a member of this schedule (or of a schedule the policy pages)
+    holds two levels whenever that member is on call: a plan is checked moment by moment
+    (``check_policy_against_plan``), but without one any week would do, so the planner refuses
+    such a policy before it plans (issue 9: such plans failed ``check --plan``).
+    """
+    names = sorted(s.name for s in schedules)
+    by_name = {s.name: s for s in schedules}
+    found: list[Finding] = []
+    for schedule in schedules:
+        plan_steps = steps(schedule, names)
+        layers = [st for st in plan_steps if any(t.kind == "layer" for t in st.targets)]
+        for step in plan_steps:
+            for t in step.targets:
+                if t.kind != "contact" or t.name not in schedule.contacts:
+                    continue
+                email = schedule.contacts[t.name].email
+                if not email:
+                    continue
+                pools = [schedule] if layers else []
+                pools += [
+                    by_name[u.name]
+                    for st in plan_steps
+                    for u in st.targets
+                    if u.kind == "schedule" and u.name in by_name
+                ]
+                for pool in pools:
+                    member = next(
+                        (
+                            m
+                            for m in pool.participants.members
+                            if m.email and m.email.lower() == email.lower()
+                        ),
+                        None,
+                    )
+                    if member is None:
+                        continue
+                    found.append(
+                        source_of(schedule).finding(
+                            "E210",
+                            (*step.path, "target"),
+                            f"{step.label} pages contact {t.name} ({email}), who is "
+                            f"{member.id}, a member of {pool.name} paged by this policy: "
+                            f"whenever {member.id} is on call there, one person holds two levels",
+                            hint="name a contact outside the rotation, or drop the member",
+                        )
+                    )
+                    break
+    return found
 
 
 def check_policy(

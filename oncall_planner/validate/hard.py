@@ -1,12 +1,12 @@
-"""Solver-free checkers of the planner's hard rules H001–H008.
+"""Solver-free checkers of the planner's hard rules H001–H010.
 
 These functions are the specification of the hard rules; the CP-SAT model in
 ``oncall_planner.solver`` is one implementation of them, and every plan it returns is re-checked
 here. ``CHECKERS`` maps each hard-rule code to its checker, and a test keeps that set equal to
 the solver's ``HARD_CONSTRAINTS``. Nothing here imports ortools.
 
-The helpers at the top (carry-over runs, frozen weeks, trained-by week) are shared with the
-solver so that both sides count the same way.
+Carry-over (history, the previous plan, frozen weeks, the stint running into week 0) is read
+from ``oncall_planner.carryover``, which the solver uses too, so both sides count the same way.
 """
 
 from __future__ import annotations
@@ -15,13 +15,29 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from oncall_planner.expand import Problem, Week, expand, local_instant, member_zone, week_starts
+from oncall_planner.carryover import (
+    freeze_instant,
+    frozen_assignments,
+    previous_entry,
+    run_before_start,
+    weeks_before,
+    with_history,
+)
+from oncall_planner.expand import (
+    Problem,
+    Week,
+    expand,
+    local_instant,
+    member_zone,
+    stints,
+)
+from oncall_planner.fairness import on_call_share_caps, share_weeks
 from oncall_planner.loader import source_of
 from oncall_planner.plans import PAGED_LAYERS, Layer, Plan, SchedulePlan, Shift
-from oncall_planner.report import Finding
+from oncall_planner.report import Finding, Severity
 from oncall_planner.spec import Member, MemberHistory, Schedule
 from oncall_planner.validate._common import member_path
-from oncall_planner.validate.schedule import rotation_size
+from oncall_planner.validate.schedule import available_rotation_size, rotation_size
 
 __all__ = [
     "CHECKERS",
@@ -33,97 +49,6 @@ __all__ = [
     "run_before_start",
     "with_history",
 ]
-
-# How far back a previous plan is searched for a stint running into week 0.
-_MAX_LOOKBACK_WEEKS = 60
-
-
-# ---------------------------------------------------------------------------------------------
-# Shared helpers (also used by the solver)
-
-
-def with_history(member: Member, history: Mapping[str, MemberHistory] | None) -> Member:
-    """The member with its carry-over replaced by ``history[member.id]``, if given."""
-    if history and member.id in history:
-        return member.model_copy(update={"history": history[member.id]})
-    return member
-
-
-def previous_entry(previous: Plan | None, name: str) -> SchedulePlan | None:
-    """The previous plan's entry for the schedule called ``name`` (None if it has none)."""
-    if previous is None:
-        return None
-    try:
-        return previous.schedule(name)
-    except KeyError:
-        return None
-
-
-def freeze_instant(schedule: Schedule, freeze_until: date) -> datetime:
-    """Local midnight starting ``freeze_until`` in the schedule's zone: shifts starting before it
-    are frozen."""
-    return local_instant(freeze_until, time(0), schedule.zone)
-
-
-def frozen_assignments(
-    problem: Problem, previous: Plan | None, freeze_until: date | None
-) -> dict[int, tuple[tuple[Layer, str], ...]]:
-    """Week index → the (layer, person) pairs a previous plan fixes in that week.
-
-    A week is frozen when it starts before ``freeze_until`` (local midnight, schedule zone) and the
-    previous plan covers it (one of its shifts starts at the same instant). Frozen weeks with no
-    shift on a layer stay empty on that layer.
-    """
-    prev = previous_entry(previous, problem.schedule.name)
-    if prev is None or freeze_until is None:
-        return {}
-    cut = freeze_instant(problem.schedule, freeze_until)
-    by_start: dict[datetime, list[tuple[Layer, str]]] = {}
-    for s in prev.shifts:
-        by_start.setdefault(s.start, []).append((s.layer, s.person))
-    frozen: dict[int, tuple[tuple[Layer, str], ...]] = {}
-    for w in problem.weeks:
-        if w.start >= cut:
-            break
-        # Aware datetimes compare as instants, so zones need not match.
-        found = by_start.get(w.start)
-        if found is not None:
-            frozen[w.index] = tuple(sorted(found, key=lambda lp: (lp[0].order, lp[1])))
-    return frozen
-
-
-def _previous_weeks(problem: Problem, count: int) -> list[Week]:
-    """Weeks -count .. -1 before the plan, most recent first."""
-    bounds = week_starts(problem.schedule, problem.start, count, offset=-count)
-    weeks = [Week(k - count, bounds[k], bounds[k + 1]) for k in range(count)]
-    return list(reversed(weeks))
-
-
-def run_before_start(
-    problem: Problem,
-    member: Member,
-    previous: Plan | None = None,
-    history: Mapping[str, MemberHistory] | None = None,
-) -> int:
-    """Consecutive on-call weeks the member served right before week 0.
-
-    A previous plan of the same schedule that has shifts before week 0 is the record; otherwise
-    the member's history (``last_on_call`` and ``last_stint_weeks``) is.
-    """
-    prev = previous_entry(previous, problem.schedule.name)
-    first = problem.weeks[0].start
-    if prev is not None and any(s.start < first for s in prev.shifts):
-        on_call = {
-            s.start for s in prev.shifts if s.person == member.id and s.layer in PAGED_LAYERS
-        }
-        run = 0
-        for w in _previous_weeks(problem, _MAX_LOOKBACK_WEEKS):
-            if w.start not in on_call:
-                break
-            run += 1
-        return run
-    return problem.history_run_before_start(with_history(member, history))
-
 
 # ---------------------------------------------------------------------------------------------
 # The context every checker reads
@@ -282,9 +207,11 @@ def check_shadowing(ctx: HardContext) -> Iterator[Finding]:
 
 
 def check_rotation_size(ctx: HardContext) -> Iterator[Finding]:
-    """H005: enough trained members (the schedule-level check, reused)."""
-    for schedule, _, _ in ctx.items:
+    """H005: enough trained members, and enough of them available in the planned weeks."""
+    for schedule, _, problem in ctx.items:
         yield from rotation_size(schedule)
+        # A thin week is a warning of `check`, not a broken rule: only the errors here.
+        yield from (f for f in available_rotation_size(problem) if f.severity is Severity.ERROR)
 
 
 def _time_off_entry(member: Member, schedule: Schedule, week: Week) -> int | None:
@@ -368,6 +295,79 @@ def check_frozen(ctx: HardContext) -> Iterator[Finding]:
             )
 
 
+def check_cross_schedule_stints(ctx: HardContext) -> Iterator[Finding]:
+    """H009: a stint across schedules holds at most the smallest max_consecutive_weeks.
+
+    Stints within one schedule are H003's; here only those spanning two schedules or more are
+    checked, the stint carried into week 0 of each schedule included.
+    """
+    by_name = {schedule.name: (schedule, problem) for schedule, _, problem in ctx.items}
+    shifts: dict[str, list[tuple[datetime, datetime, str, int]]] = {}
+    for schedule, sp, problem in ctx.items:
+        for s in _shifts(sp, problem):
+            if s.layer in PAGED_LAYERS:
+                shifts.setdefault(s.person, []).append((s.start, s.end, schedule.name, s.week))
+    for schedule, _, problem in ctx.items:
+        for member in schedule.participants.members:
+            if member.id not in shifts:
+                continue
+            # The stint carried into week 0 (as H003 counts it) joins the stints.
+            carried = run_before_start(problem, member, ctx.previous, ctx.history)
+            for week in weeks_before(problem, carried):
+                shifts[member.id].append((week.start, week.end, schedule.name, week.index))
+    for person, items in sorted(shifts.items()):
+        for stint in stints(items):
+            names = sorted({name for _, _, name, _ in stint})
+            if len(names) < 2 or all(w < 0 for _, _, _, w in stint):
+                continue
+            limit = min(by_name[n][0].participants.max_consecutive_weeks for n in names)
+            if len(stint) <= limit:
+                continue
+            first = by_name[stint[0][2]][0]
+            shown = ", ".join(
+                f"{name} week {w}" + (" (before the plan)" if w < 0 else "")
+                for _, _, name, w in stint
+            )
+            yield source_of(first).finding(
+                "H009",
+                member_path(first, person),
+                f"{person} is on call {len(stint)} weekly shifts in one stint across "
+                f"{' and '.join(names)} ({shown}); the smallest max_consecutive_weeks of these "
+                f"schedules is {limit}",
+                hint="shifts less than 6 days apart are one stint, in any schedules: give one "
+                "of them to someone else",
+            )
+
+
+def check_on_call_share(ctx: HardContext) -> Iterator[Finding]:
+    """H010: nobody on call for more of the plan's weeks than their ``max_on_call_share``."""
+    caps = on_call_share_caps(schedule for schedule, _, _ in ctx.items)
+    weeks: dict[str, list[str]] = {}
+    horizon: dict[str, int] = {}
+    home: dict[str, Schedule] = {}
+    for schedule, sp, problem in ctx.items:
+        for m in schedule.participants.members:
+            horizon[m.id] = max(horizon.get(m.id, 0), len(problem.weeks))
+            home.setdefault(m.id, schedule)
+        for s in _shifts(sp, problem):
+            if s.layer in PAGED_LAYERS:
+                weeks.setdefault(s.person, []).append(schedule.name)
+    for person, cap in caps.items():
+        held = weeks.get(person, [])
+        allowed = share_weeks(cap, horizon.get(person, 0))
+        if len(held) <= allowed:
+            continue
+        schedule = home[person]
+        yield source_of(schedule).finding(
+            "H010",
+            member_path(schedule, person),
+            f"{person} is on call {len(held)} of {horizon[person]} weeks (in "
+            f"{', '.join(sorted(set(held)))}); max_on_call_share {cap * 100:g} % allows "
+            f"{allowed}",
+            hint="give some of these weeks to someone else",
+        )
+
+
 #: Hard-rule code → its solver-free checker.
 CHECKERS: dict[str, Callable[[HardContext], Iterator[Finding]]] = {
     "H001": check_coverage,
@@ -378,6 +378,8 @@ CHECKERS: dict[str, Callable[[HardContext], Iterator[Finding]]] = {
     "H006": check_time_off,
     "H007": check_cross_schedule,
     "H008": check_frozen,
+    "H009": check_cross_schedule_stints,
+    "H010": check_on_call_share,
 }
 
 

@@ -13,17 +13,24 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 
-from oncall_planner.fairness import BALANCED, balance_score, outliers
+from oncall_planner.fairness import (
+    BALANCED,
+    balance_loads,
+    balance_score,
+    org_capacity,
+    outliers,
+)
 from oncall_planner.loader import source_of
 from oncall_planner.plans import PAGED_LAYERS, Layer, Plan, Shift
 from oncall_planner.report import Finding
 from oncall_planner.rules import rule
-from oncall_planner.spec import Member
+from oncall_planner.spec import Member, Schedule
 from oncall_planner.validate._common import (
     ScheduleView,
     member_path,
     plural,
     stamp,
+    views,
     week_list,
 )
 from oncall_planner.validate.schedule import trained_members
@@ -35,6 +42,7 @@ __all__ = [
     "check_plan",
     "eligible_members",
     "loads",
+    "schedule_balance",
     "unknown_schedules",
 ]
 
@@ -59,17 +67,26 @@ def eligible_members(view: ScheduleView) -> list[Member]:
     return [m for m in view.problem.members if view.problem.needs_shadow(m) < len(view.weeks)]
 
 
-def loads(view: ScheduleView) -> dict[str, float]:
-    """Member id → on-call weeks (primary + secondary, in 168-hour weeks) over capacity.
+def schedule_balance(schedules: Sequence[Schedule], plan: Plan, name: str) -> float:
+    """The balance score of one schedule of a plan, as P105 computes it (and the plan table
+    prints it): :func:`balance_score` of :func:`loads` over the whole plan."""
+    every = views(schedules, plan)
+    view = next(v for v in every if v.schedule.name == name)
+    return balance_score(list(loads(view, every).values()))
 
-    Every eligible member appears, with 0.0 if never on call.
+
+def loads(view: ScheduleView, org: Sequence[ScheduleView] = ()) -> dict[str, float]:
+    """Member id → on-call weeks over capacity, counted across ``org`` (the plan's views).
+
+    Every eligible member appears, with 0.0 if never on call. This is
+    :func:`oncall_planner.fairness.balance_loads`: the plan table shows the same figures.
     """
-    hours = {m.id: 0.0 for m in eligible_members(view)}
-    capacity = {m.id: m.capacity for m in view.schedule.participants.members}
-    for s in view.on_call_shifts():
-        if s.person in hours:
-            hours[s.person] += _hours(s)
-    return {p: h / _WEEK_HOURS / capacity[p] for p, h in sorted(hours.items())}
+    every = list(org) or [view]
+    return balance_loads(
+        [v.plan for v in every],
+        [m.id for m in eligible_members(view)],
+        org_capacity(v.schedule for v in every),
+    )
 
 
 def _fmt(x: float) -> str:
@@ -295,7 +312,8 @@ def _balance(view: ScheduleView, load: dict[str, float]) -> Iterator[Finding]:
     yield source_of(view.schedule).finding(
         "P105",
         ("schedule", "participants", "members"),
-        f"balance score {score * 100:.1f} % is below 95 % (on-call weeks over capacity: {shown})",
+        f"balance score {score * 100:.1f} % is below 95 % (on-call weeks over capacity, "
+        f"across the org: {shown})",
         key=True,
         hint="even out the weeks; scores count every eligible member, including those with "
         "no on-call time",
@@ -355,7 +373,7 @@ def check_plan(views_: Sequence[ScheduleView]) -> list[Finding]:
     """Every P-rule finding for the planned schedules of one org."""
     found: list[Finding] = []
     for view in views_:
-        load = loads(view)
+        load = loads(view, views_)
         found += [
             *_boundaries(view),
             *_gaps(view),

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
-from oncall_planner.expand import member_zone, week_starts
+from oncall_planner.expand import Problem, member_zone, week_starts
 from oncall_planner.loader import source_of
-from oncall_planner.report import Finding
+from oncall_planner.report import Finding, Severity
 from oncall_planner.spec import Member, Schedule, Weekday
 
 __all__ = [
+    "available_rotation_size",
     "check_schedule",
     "dst_changeover_dates",
     "rotation_size",
@@ -74,6 +76,51 @@ def rotation_size(schedule: Schedule) -> Iterator[Finding]:
     if not parts.members:
         path = ("schedule", "participants", "min_rotation_size")
     yield src.finding("H005", path, message, hint=hint)
+
+
+def available_rotation_size(problem: Problem) -> Iterator[Finding]:
+    """H005 over a horizon: trained members who are available for some week of it.
+
+    A member on time off for the whole horizon does not count (a "4-person" rotation was
+    planned with 3 people: issue 9): too few such members is an error. A week in which fewer
+    than ``min_rotation_size`` trained members are available is a warning naming the week and
+    who is away. Nothing is said here when the roster itself is too small
+    (:func:`rotation_size` reports that).
+    """
+    schedule = problem.schedule
+    parts = schedule.participants
+    trained = trained_members(schedule)
+    if len(trained) < parts.min_rotation_size:
+        return
+    src = source_of(schedule)
+    n = len(problem.weeks)
+    away = {p: problem.unavailable.get(p, frozenset()) for p in trained}
+    available = [p for p in trained if len(away[p]) < n]
+    if len(available) < parts.min_rotation_size:
+        gone = sorted(set(trained) - set(available))
+        yield src.finding(
+            "H005",
+            ("schedule", "participants", "min_rotation_size"),
+            f"{len(available)} trained member(s) are available in the {n} planned weeks "
+            f"({', '.join(available) or 'none'}) but min_rotation_size is "
+            f"{parts.min_rotation_size}: {', '.join(gone)} "
+            f"{'is' if len(gone) == 1 else 'are'} on time off for the whole horizon",
+            hint=f"add {parts.min_rotation_size - len(available)} more member(s) or plan "
+            "another horizon",
+        )
+        return
+    for week in problem.weeks:
+        out = sorted(p for p in trained if week.index in away[p])
+        if len(trained) - len(out) >= parts.min_rotation_size:
+            continue
+        finding = src.finding(
+            "H005",
+            ("schedule", "participants", "min_rotation_size"),
+            f"{week.label()}: {len(trained) - len(out)} of the trained members are available, "
+            f"fewer than min_rotation_size {parts.min_rotation_size}; away: {', '.join(out)}",
+            hint="the rotation is thinner than its minimum this week; check the time off",
+        )
+        yield replace(finding, severity=Severity.WARNING)
 
 
 def _handoff(schedule: Schedule) -> Iterator[Finding]:
