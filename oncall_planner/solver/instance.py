@@ -21,7 +21,7 @@ from oncall_planner.validate.hard import (
     with_history,
 )
 
-__all__ = ["Cell", "Instance", "Rotation", "build_instance"]
+__all__ = ["Cell", "Instance", "Rotation", "build_instance", "split_components"]
 
 #: (rotation index, person id, week index, layer).
 Cell = tuple[int, str, int, Layer]
@@ -246,3 +246,32 @@ def build_instance(
     )
     _place_shadows(instance)
     return instance
+
+
+def split_components(schedules: Sequence[Schedule]) -> list[list[Schedule]]:
+    """The org's independent parts: schedules linked, directly or not, by a shared member id.
+
+    No rule or goal crosses from one part to another (every cross-schedule rule is about one
+    person), so each part is planned alone and the plans put side by side are the org's plan.
+    Parts are ordered by their first schedule name, schedules inside a part by name.
+    """
+    ordered = sorted(schedules, key=lambda s: s.name)
+    parent = list(range(len(ordered)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    first_with: dict[str, int] = {}
+    for i, schedule in enumerate(ordered):
+        for m in schedule.participants.members:
+            j = first_with.setdefault(m.id, i)
+            a, b = root(i), root(j)
+            if a != b:
+                parent[max(a, b)] = min(a, b)
+    parts: dict[int, list[Schedule]] = {}
+    for i, schedule in enumerate(ordered):
+        parts.setdefault(root(i), []).append(schedule)
+    return [parts[k] for k in sorted(parts)]
