@@ -359,7 +359,16 @@ def _interruptible(work: Callable[[], Plan]) -> Plan:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Plan, print or write, and return 0 (plan), 1 (no plan / bad input) or 2 (usage)."""
+    """Plan, print or write, and return 0 (plan), 1 (no plan / bad input), 2 (usage) or 130
+    (Ctrl-C: nothing written)."""
+    try:
+        return _run(args)
+    except KeyboardInterrupt:
+        print("\noncall-planner: interrupted; nothing written", file=sys.stderr)
+        return 130
+
+
+def _run(args: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
     from oncall_planner.errors import InfeasibleError
@@ -409,9 +418,6 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         result = _interruptible(work)
-    except KeyboardInterrupt:
-        print("\noncall-planner: interrupted; nothing written", file=sys.stderr)
-        return 130
     except InfeasibleError as e:
         print(f"oncall-planner: {e}", file=sys.stderr)
         if e.codes:

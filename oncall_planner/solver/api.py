@@ -82,6 +82,7 @@ def _complete(m: ModelBuilder, cells: set[Cell]) -> tuple[list[int], float] | No
     solver.parameters.num_workers = 1
     solver.parameters.max_time_in_seconds = 5.0
     solver.parameters.cp_model_presolve = True
+    solver.parameters.catch_sigint_signal = False
     if solver.solve(probe) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     objective = solver.objective_value if probe.has_objective() else 0.0
@@ -195,6 +196,9 @@ def _solver(options: PlanOptions, limit: float) -> cp_model.CpSolver:
         params.interleave_search = True
     return solver
 
+
+#: A stage with less time left than this is not started (the search would only set up).
+MIN_STAGE_S = 0.05
 
 #: Deterministic-time budget of a stage's floor check (see :func:`_reach_floor`): about 1-4 s
 #: of wall time on the benchmark machine; the checks that succeeded needed at most 0.45.
@@ -312,6 +316,9 @@ def _solve_by_stages(
             if full is not None and start_from is not None and round(full[1]) <= term.lb:
                 # The starting plan is already at the floor: nothing can be better.
                 stage, value, bound, cells = cp_model.OPTIMAL, term.lb, float(term.lb), start_from
+            elif deadline - _time.perf_counter() < MIN_STAGE_S:
+                proven = False
+                break
             else:
                 if full is not None and last is not None:
                     _hint(m, full[0])
@@ -362,7 +369,11 @@ def _solve_by_stages(
             goal = pending.pop(0)
             goals.append((goal, goal.term(m, options)))
     if last is None:
-        return _Outcome(status)
+        if fallback is None or status == cp_model.INFEASIBLE:
+            return _Outcome(status)
+        # No stage found a plan in time: the greedy plan, priced below with the terms already
+        # built (building them again cost 1.1 s of a 4-rotation org's 2 s).
+        last, status = fallback, cp_model.FEASIBLE
     cells = last
     # Every goal's term, the ones never reached too, so that the plan is priced with the same
     # weighted objective as a weighted solve.
@@ -480,6 +491,10 @@ def _solve_component(
     m = ModelBuilder(instance)
     for constraint in HARD_CONSTRAINTS:
         constraint.add(m)
+    # Pricing the plan and summarising it afterwards take about as long as building the model
+    # did (a 4-rotation part of a 25-rotation org: 1.1 s to price the greedy plan, 0.5 s to
+    # build): keep that much of the budget for after the search, so the call ends on time.
+    deadline -= _time.perf_counter() - began
     if previous is not None and options.max_changes > 0:
         _bound_changes(m, options, deadline)
     staged = options.lexicographic
