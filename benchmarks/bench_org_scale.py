@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from oncall_planner.plans import optimality_gap
 from oncall_planner.solver import PlanOptions, plan, plan_org
@@ -135,34 +136,24 @@ def case_org(rotations: int, limits: list[float], *, single: bool, workers: int)
 
 
 def case_single(members: int, weeks: int, limit: float) -> None:
-    """One rotation of 200 members × 52 weeks: proven optimal within the limit?"""
-    roster = [{"id": f"e{i:03d}", "name": f"E{i:03d}"} for i in range(members)]
-    schedule = Schedule.model_validate(
-        {
-            "name": "big",
-            "timezone": "UTC",
-            "handoff_time": "10:00",
-            "handoff_day": "monday",
-            "participants": {
-                "min_rotation_size": 4,
-                "max_consecutive_weeks": 2,
-                "members": roster,
-            },
-            "escalation_policy": POLICY,
-        }
-    )
-    print(f"1 rotation, {members} members × {weeks} weeks", flush=True)
-    for workers in (1, 2):
-        began = time.perf_counter()
-        result = plan(
-            schedule, START, weeks, options=PlanOptions(time_limit_s=limit, workers=workers)
+    """One rotation of 200 members × 52 weeks (bench_planner.py's instances, seeds 1-3: time off,
+    history, avoided weeks, holidays, 2 new engineers): proven optimal within the limit?"""
+    from bench_planner import schedule
+
+    print(f"1 rotation, {members} members × {weeks} weeks (bench_planner seeds 1-3)", flush=True)
+    for seed in (1, 2, 3):
+        sched = schedule(
+            f"team-{members}", [f"e{i:03d}" for i in range(members)], weeks, seed, new=2
         )
+        began = time.perf_counter()
+        result = plan(sched, START, weeks, options=PlanOptions(time_limit_s=limit))
         wall = time.perf_counter() - began
         info = result.solve
         assert info is not None
+        gap = optimality_gap(info.objective, info.bound)
         print(
-            f"  {workers} worker(s), limit {limit:g} s: {wall:5.2f} s {info.status} "
-            f"objective {info.objective} bound {info.bound}",
+            f"  seed {seed}, 1 worker, limit {limit:g} s: {wall:5.2f} s {info.status} "
+            f"gap {'n/a' if gap is None else f'{gap:.2%}'} valid {not check_hard([sched], result)}",
             flush=True,
         )
 

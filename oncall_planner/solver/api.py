@@ -106,18 +106,24 @@ class _Greedy:
     objective: float | None
 
 
-def _greedy(m: ModelBuilder, instance: Instance, options: PlanOptions) -> _Greedy:
+def _greedy(
+    m: ModelBuilder, instance: Instance, options: PlanOptions, *, verify: bool = True
+) -> _Greedy:
     """The greedy plan, hinted to the solver when ``options.hint`` is set.
 
     A hint of the decision variables alone barely helps (CP-SAT reaches its hint search only
     after the root LP); a complete one gives the first plan at once (research/cpsat.md §3.5),
     so the auxiliaries are found by solving a copy of the model with the decisions fixed. That
     copy also tells whether the greedy plan keeps every rule: if so, it is the fallback when
-    the time limit runs out before the solver finds a plan of its own.
+    the time limit runs out before the solver finds a plan of its own. Solving by stages
+    (``verify=False``), the first stage makes that copy anyway: each copy cost 1-2 s at
+    200 members × 52 weeks, so the plan is returned unverified and the stages check it.
     """
     targets = {rot.index: fair_targets(instance, rot, options) for rot in instance.rotations}
     weights = {Layer.PRIMARY: options.primary_weight, Layer.SECONDARY: options.secondary_weight}
     chosen, complete = greedy_assignment(instance, targets, weights, options.spacing_weeks)
+    if complete and not verify and not options.hint:
+        return _Greedy(chosen, True, None)
     if complete:
         full = _complete(m, chosen)
         if full is not None:
@@ -197,6 +203,9 @@ def _solver(options: PlanOptions, limit: float) -> cp_model.CpSolver:
     return solver
 
 
+#: Share of a component's model-building time kept for pricing and summarising its plan.
+POST_SHARE = 0.5
+
 #: A stage with less time left than this is not started (the search would only set up).
 MIN_STAGE_S = 0.05
 
@@ -206,7 +215,7 @@ FLOOR_CHECK_DTIME = 1.0
 
 #: At most this share of a stage's time goes to its floor check: at 100 rotations the check
 #: ran out (UNKNOWN) and left the optimisation nothing.
-FLOOR_CHECK_SHARE = 0.25
+FLOOR_CHECK_SHARE = 0.5
 
 
 def _reach_floor(
@@ -273,7 +282,9 @@ def _bound_changes(m: ModelBuilder, options: PlanOptions, deadline: float) -> No
     status = solver.solve(probe)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return  # infeasible or no plan in time: the main solve will say so
-    forced = round(solver.best_objective_bound if status == cp_model.OPTIMAL else 0)
+    # The fewest changes found (proven when OPTIMAL): an upper bound on the forced ones, so
+    # the bound below never makes the model infeasible.
+    forced = round(solver.objective_value)
     m.model.add(term.expr <= forced + options.max_changes)
 
 
@@ -307,16 +318,26 @@ def _solve_by_stages(
         if term is not None:
             built.append(term)
             m.model.minimize(term.expr)
+            if deadline - _time.perf_counter() < MIN_STAGE_S:
+                proven = False
+                break
             start_from = last if last is not None else fallback
             # The starting plan completed with the values of this stage's new variables (a
             # partial hint is ignored by a single worker).
+            began = _time.perf_counter()
             full = _complete(m, start_from) if start_from is not None else None
+            # Loading the model into CP-SAT costs about what that completion did, whatever the
+            # time limit: a stage with less time left would only overrun it (200 members × 52
+            # weeks on a loaded machine: 5 s limits ended after 6.7-8.4 s).
+            setup = _time.perf_counter() - began
+            if full is None and last is None:
+                fallback = start_from = None  # the greedy plan breaks a rule
             floor_status: Any = None
             cells: set[Cell] | None = None
             if full is not None and start_from is not None and round(full[1]) <= term.lb:
                 # The starting plan is already at the floor: nothing can be better.
                 stage, value, bound, cells = cp_model.OPTIMAL, term.lb, float(term.lb), start_from
-            elif deadline - _time.perf_counter() < MIN_STAGE_S:
+            elif deadline - _time.perf_counter() < 2 * setup:
                 proven = False
                 break
             else:
@@ -383,7 +404,7 @@ def _solve_by_stages(
     m.model.clear_hints()  # type: ignore[no-untyped-call]
     priced = _complete(m, cells)
     objective = priced[1] if priced is not None else None
-    if fallback is not None and objective is not None and not proven:
+    if fallback is not None and objective is not None and not proven and cells != fallback:
         # A stage cut short can end worse than the greedy plan (seen at 200 members with a
         # 1 s limit): return the better of the two.
         greedy = _complete(m, fallback)
@@ -491,10 +512,10 @@ def _solve_component(
     m = ModelBuilder(instance)
     for constraint in HARD_CONSTRAINTS:
         constraint.add(m)
-    # Pricing the plan and summarising it afterwards take about as long as building the model
-    # did (a 4-rotation part of a 25-rotation org: 1.1 s to price the greedy plan, 0.5 s to
-    # build): keep that much of the budget for after the search, so the call ends on time.
-    deadline -= _time.perf_counter() - began
+    # Pricing the plan and summarising it afterwards take about half as long as building the
+    # model did (200 members × 52 weeks: 1.75 s to build, 0.8 s after the search): keep that
+    # much of the budget for after the search, so the call ends on time.
+    deadline -= POST_SHARE * (_time.perf_counter() - began)
     if previous is not None and options.max_changes > 0:
         _bound_changes(m, options, deadline)
     staged = options.lexicographic
@@ -506,8 +527,11 @@ def _solve_component(
         # Each stage adds its goal's variables when it starts: auxiliaries of later goals,
         # unconstrained by the objective, made the fairness stage of a 20-schedule org fail
         # to find a plan in 10 s (3 s to optimal without them).
-        greedy = _greedy(m, instance, options)
+        greedy = _greedy(m, instance, options, verify=False)
         outcome = _solve_by_stages(m, options, deadline, greedy.cells if greedy.valid else None)
+        # The stages return the greedy plan themselves when it keeps every rule and no stage
+        # found better; unverified, it is no fallback here.
+        greedy = _Greedy(greedy.cells, False, None)
     else:
         add_objective(m, options)
         greedy = _greedy(m, instance, options)
@@ -702,8 +726,9 @@ def _solve(
         raise ValueError("freeze_until needs the previous plan whose weeks it freezes")
     options = options or PlanOptions()
     began = _time.perf_counter()
-    # The time limit is for the whole call: keep a tenth (at most 5 s) for the checks after.
-    reserve = min(5.0, 0.1 * options.time_limit_s)
+    # The time limit is for the whole call: keep a little for the checks after (check_hard
+    # took 0.07 s at 200 members × 52 weeks).
+    reserve = min(5.0, 0.03 * options.time_limit_s)
     deadline = began + options.time_limit_s - reserve
     groups = split_components(schedules) if options.split else [list(schedules)]
     parts = _solve_parts(
