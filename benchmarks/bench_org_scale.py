@@ -99,6 +99,11 @@ def peak_rss_mb() -> float:
     return max(own, children) / 1024
 
 
+def figure(value: float | None) -> str:
+    """A right-aligned objective or bound; n/a when unknown (a greedy plan has neither)."""
+    return f"{'n/a':>12}" if value is None else f"{value:12.0f}"
+
+
 def row(label: str, schedules: list[Schedule], weeks: int, options: PlanOptions) -> None:
     began = time.perf_counter()
     try:
@@ -114,8 +119,8 @@ def row(label: str, schedules: list[Schedule], weeks: int, options: PlanOptions)
     gap = optimality_gap(info.objective, info.bound)
     parts = len(info.components) if info.components else 1
     print(
-        f"  {label:34} {wall:7.1f} s  {info.status:8} objective {info.objective or 0:12.0f} "
-        f"bound {info.bound if info.bound is not None else float('nan'):12.0f} "
+        f"  {label:34} {wall:7.1f} s  {info.status:8} objective {figure(info.objective)} "
+        f"bound {figure(info.bound)} "
         f"gap {'n/a' if gap is None else f'{gap:7.2%}'}  valid {valid}  "
         f"components {parts}  peak RSS {peak_rss_mb():.0f} MB",
         flush=True,
