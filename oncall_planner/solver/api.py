@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import multiprocessing
 import signal
 import time as _time
@@ -255,7 +256,10 @@ def _solve_weighted(m: ModelBuilder, options: PlanOptions, deadline: float) -> _
     solver = _solver(options, deadline - _time.perf_counter())
     status = solver.solve(m.model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return _Outcome(status)
+        # No plan in time, but the search may have proven a bound: it bounds the greedy
+        # fallback's objective too (same weighted objective).
+        known = solver.best_objective_bound if m.model.has_objective() else None
+        return _Outcome(status, bound=known if known is not None and math.isfinite(known) else None)
     has_objective = m.model.has_objective()
     return _Outcome(
         status,
@@ -559,7 +563,9 @@ def _solve_component(
         cells, objective, optimal = outcome.cells, outcome.objective, outcome.optimal
     elif greedy.valid:
         # Time ran out before the solver's first plan: the greedy plan keeps every rule.
-        cells, objective, optimal, bound = greedy.cells, greedy.objective, False, None
+        cells, objective, optimal = greedy.cells, greedy.objective, False
+        if bound is not None and objective is not None and bound > objective:
+            bound = None  # not a bound of this plan's objective: say nothing
         if objective is None:  # solved by stages: price the plan with the weighted objective
             add_objective(m, options)
             priced = _complete(m, cells)
