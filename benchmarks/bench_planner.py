@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from oncall_planner.expand import expand
 from oncall_planner.fairness import balance_score
-from oncall_planner.plans import Layer, Plan, SchedulePlan, Shift
+from oncall_planner.plans import Layer, Plan, SchedulePlan, Shift, optimality_gap
 from oncall_planner.solver import PlanOptions, plan, plan_org
 from oncall_planner.spec import Schedule
 from oncall_planner.validate.hard import check_hard
@@ -166,11 +166,8 @@ def run_single(n: int, weeks: int, seeds: list[int], opts: PlanOptions, *, new: 
         wall = time.perf_counter() - began
         info = result.solve
         assert info is not None
-        gap = (
-            abs(info.objective - info.bound) / max(1.0, abs(info.objective))
-            if info.objective is not None and info.bound is not None
-            else float("nan")
-        )
+        found = optimality_gap(info.objective, info.bound)
+        gap = float("nan") if found is None else found
         ours = quality(result, sched)
         base = quality(round_robin(sched, weeks), sched)
         rows.append((seed, info.status, wall, gap, ours, base))
@@ -219,10 +216,9 @@ def fmt(value: float | None) -> str:
 
 
 def gap_of(objective: float | None, bound: float | None) -> str:
-    """Relative gap between objective and bound."""
-    if objective is None or bound is None:
-        return "n/a"
-    return f"{abs(objective - bound) / max(1.0, abs(objective)):.2%}"
+    """Relative gap between objective and bound (``optimality_gap``, as in the plan)."""
+    gap = optimality_gap(objective, bound)
+    return "n/a" if gap is None else f"{gap:.2%}"
 
 
 def org(n_schedules: int, size: int, shared: int, weeks: int, seed: int) -> list[Schedule]:

@@ -60,6 +60,7 @@ from oncall_planner.spec import Schedule
 __all__ = [
     "PAGED_LAYERS",
     "PLAN_FORMAT",
+    "ComponentSolve",
     "Layer",
     "Person",
     "PersonFairness",
@@ -67,9 +68,11 @@ __all__ = [
     "PlanLevel",
     "SchedulePlan",
     "Shift",
+    "ShiftChange",
     "SolveInfo",
     "made_at",
     "merge_plans",
+    "optimality_gap",
 ]
 
 PLAN_FORMAT = "oncall-planner/plan@1"
@@ -224,6 +227,49 @@ class PlanLevel(_Model):
     )
 
 
+def optimality_gap(objective: float | None, bound: float | None) -> float | None:
+    """``(objective − bound) / objective``, the one definition of the gap used everywhere.
+
+    0 for a proven plan (bound ≥ objective, which includes objective 0); None when either
+    figure is unknown (the greedy fallback has no bound).
+    """
+    from oncall_planner._args import wrong_type
+
+    for param, value in (("objective", objective), ("bound", bound)):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
+            raise wrong_type("optimality_gap", param, value, "a number or None")
+    if objective is None or bound is None:
+        return None
+    if bound >= objective or objective <= 0:
+        return 0.0
+    return (objective - bound) / objective
+
+
+class ComponentSolve(_Model):
+    """How one independent part of an org (schedules linked by shared people) was solved."""
+
+    schedules: tuple[str, ...] = Field(description="The schedules of this component, sorted.")
+    status: Literal["OPTIMAL", "FEASIBLE"] = Field(
+        description="OPTIMAL only when the bound proves the objective."
+    )
+    objective: float | None = Field(default=None, description="Objective value.")
+    bound: float | None = Field(default=None, description="Best proven bound.")
+    gap: float | None = Field(default=None, description="(objective − bound) / objective.")
+    wall_s: float | None = Field(default=None, description="Wall time of this component.")
+
+
+class ShiftChange(_Model):
+    """A shift of the previous plan given to someone else (or to nobody) in a re-plan."""
+
+    schedule: str = Field(description="Schedule name.")
+    week: int = Field(description="Week index in the new plan.")
+    layer: Layer = Field(description="The layer.")
+    start: AwareDatetime = Field(description="When the shift starts.")
+    before: str | None = Field(description="Who held it in the previous plan.")
+    after: str | None = Field(description="Who holds it now.")
+    reason: str = Field(description="Why it changed, in words.")
+
+
 class SolveInfo(_Model):
     """How the plan was made."""
 
@@ -236,6 +282,16 @@ class SolveInfo(_Model):
     seed: int | None = Field(default=None, description="Random seed.")
     workers: int | None = Field(default=None, description="Solver workers used.")
     ortools_version: str | None = Field(default=None, description="OR-Tools version.")
+    gap: float | None = Field(
+        default=None, description="(objective − bound) / objective (see optimality_gap)."
+    )
+    components: tuple[ComponentSolve, ...] | None = Field(
+        default=None,
+        description="Per independent component of an org, when it has more than one.",
+    )
+    changes: tuple[ShiftChange, ...] | None = Field(
+        default=None, description="In a re-plan: the previous plan's shifts that changed, and why."
+    )
 
 
 class Plan(_Model):
@@ -377,7 +433,7 @@ class Plan(_Model):
             ],
         }
         if self.solve is not None:
-            data["solve"] = self.solve.model_dump(exclude_none=True)
+            data["solve"] = self.solve.model_dump(mode="json", exclude_none=True)
         if self.people:
             data["people"] = {
                 k: p.model_dump(exclude_none=True) for k, p in sorted(self.people.items())

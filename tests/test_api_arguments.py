@@ -41,6 +41,7 @@ from oncall_planner import (
     to_ical,
 )
 from oncall_planner.ical import feed_history, history_plan
+from oncall_planner.plans import optimality_gap
 from oncall_planner.report import group_findings
 from tests.conftest import ROOT, SCHEDULES
 
@@ -219,6 +220,11 @@ CASES: list[Case] = [
      "findings", "None (NoneType)", "a Report"),
     ("ical.history_plan", "org", lambda c: history_plan(c.feed, c.org), TypeError,
      "schedule", "Org of api, platform", "org.schedule(name)"),
+    # oncall_planner.plans, documented in docs/api.md
+    ("plans.optimality_gap", "objective", lambda c: optimality_gap("12", 10.0), TypeError,
+     "objective", "'12' (str)", "a number or None"),
+    ("plans.optimality_gap", "bound", lambda c: optimality_gap(12.0, True), TypeError,
+     "bound", "True (bool)", "a number or None"),
 ]  # fmt: skip
 
 

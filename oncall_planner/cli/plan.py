@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -12,12 +12,15 @@ from typing import TYPE_CHECKING
 from oncall_planner.cli._common import emit, usage_error
 
 if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+
     from pydantic import ValidationError
 
-    from oncall_planner.plans import Plan, SchedulePlan
+    from oncall_planner.plans import Plan, SchedulePlan, ShiftChange
+    from oncall_planner.solver.api import Progress
     from oncall_planner.spec import MemberHistory, Schedule
 
-__all__ = ["format_table", "history_feeds", "register", "run"]
+__all__ = ["changes_json", "format_changes", "format_table", "history_feeds", "register", "run"]
 
 
 def _date(value: str) -> date:
@@ -56,6 +59,20 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--workers", type=int, default=1, metavar="N", help="solver workers")
     p.add_argument("--seed", type=int, default=0, help="solver random seed")
     p.add_argument(
+        "--max-changes",
+        type=int,
+        default=0,
+        metavar="N",
+        help="in a re-plan, change at most N shifts beyond those the rules force, to honour "
+        "avoid_weeks/prefer_weeks (default 0: only forced changes)",
+    )
+    p.add_argument(
+        "--diff",
+        metavar="PLAN",
+        help="print the shifts that differ from this plan (a table, or JSON with --format json) "
+        "instead of the plan",
+    )
+    p.add_argument(
         "--history",
         metavar="[PERSON=]FEED.ics",
         action="append",
@@ -73,7 +90,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 #: PlanOptions field → the flag that sets it.
-_FLAGS = {"time_limit_s": "--time-limit", "workers": "--workers", "seed": "--seed"}
+_FLAGS = {
+    "time_limit_s": "--time-limit",
+    "workers": "--workers",
+    "seed": "--seed",
+    "max_changes": "--max-changes",
+}
 
 
 def _option_error(error: ValidationError) -> str:
@@ -226,6 +248,11 @@ def format_table(plan: Plan, schedules: Sequence[Schedule]) -> str:
         )
         out.append("")
     info = plan.solve
+    if info is not None and info.changes is not None:
+        out.append(f"changes against the previous plan: {len(info.changes)}")
+        if info.changes:
+            out += format_changes(info.changes).splitlines()
+        out.append("")
     if info is not None:
         objective = "n/a" if info.objective is None else f"{info.objective:g}"
         bound = "n/a" if info.bound is None else f"{info.bound:g}"
@@ -234,11 +261,172 @@ def format_table(plan: Plan, schedules: Sequence[Schedule]) -> str:
             f"{info.wall_s or 0:.2f} s, seed {info.seed}, {info.workers} worker(s), "
             f"OR-Tools {info.ortools_version}"
         )
+        if info.components:
+            proven = sum(c.status == "OPTIMAL" for c in info.components)
+            out.append(f"{len(info.components)} independent components, {proven} proven optimal")
+        if info.status == "FEASIBLE":
+            gap = "unknown (no bound)" if info.gap is None else f"{info.gap:.1%}"
+            out.append(
+                f"not proven optimal: gap {gap} between the objective and the best bound; "
+                "a longer --time-limit may close it"
+            )
     return "\n".join(out)
 
 
+def format_changes(changes: Sequence[ShiftChange]) -> str:
+    """Changed shifts as a table: schedule, week, start, layer, before, after, why."""
+    rows: list[tuple[str, ...]] = [
+        ("schedule", "week", "starts", "layer", "before", "after", "why")
+    ]
+    for c in changes:
+        rows.append(
+            (
+                c.schedule,
+                str(c.week),
+                f"{c.start:%Y-%m-%d %H:%M} {c.start.tzname()}",
+                c.layer.value,
+                c.before or "–",
+                c.after or "–",
+                c.reason,
+            )
+        )
+    return "\n".join(_table(rows))
+
+
+def changes_json(changes: Sequence[ShiftChange]) -> str:
+    """Changed shifts as JSON: a list of objects with the keys documented in docs/cli.md."""
+    import json
+
+    data = [
+        {
+            "schedule": c.schedule,
+            "week": c.week,
+            "layer": c.layer.value,
+            "start": c.start.isoformat(),
+            "before": c.before,
+            "after": c.after,
+            "reason": c.reason,
+        }
+        for c in changes
+    ]
+    return json.dumps({"changes": data}, indent=2, ensure_ascii=False) + "\n"
+
+
+def _progress_line(p: Progress) -> None:
+    """One overwritten stderr line: components done, best objective, bound, gap."""
+    objective = "–" if p.objective is None else f"{p.objective:g}"
+    bound = "–" if p.bound is None else f"{p.bound:g}"
+    gap = "–" if p.gap is None else f"{p.gap:.1%}"
+    line = (
+        f"planning: {p.done}/{p.components} components done, objective {objective}, "
+        f"bound {bound}, gap {gap}"
+    )
+    end = "\n" if p.done == p.components else ""
+    sys.stderr.write(f"\r\x1b[K{line}{end}")
+    sys.stderr.flush()
+
+
+def _child(conn: Connection, work: Callable[[], Plan]) -> None:
+    """The solve, in its own process group so that Ctrl-C reaches only the parent."""
+    import os
+    import signal
+
+    os.setpgid(0, 0)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    from oncall_planner.errors import (
+        InfeasibleError,
+        InputError,
+        OncallPlannerError,
+        SolverTimeoutError,
+    )
+
+    try:
+        conn.send(("ok", work()))
+    except InfeasibleError as e:
+        conn.send(("infeasible", (e.conflicts, e.codes)))
+    except SolverTimeoutError as e:
+        conn.send(("timeout", e.time_limit_s))
+    except InputError as e:
+        # Its findings travel; the parent raises the same error class with them.
+        conn.send(("input", (type(e).__name__, e.findings)))
+    except OncallPlannerError as e:
+        conn.send(("failed", str(e)))
+    except ValueError as e:
+        conn.send(("value", str(e)))
+    except BaseException as e:
+        conn.send(("error", f"{type(e).__name__}: {e}"))
+    finally:
+        conn.close()
+
+
+def _interruptible(work: Callable[[], Plan]) -> Plan:
+    """Run ``work`` in a child process that Ctrl-C kills, with everything it started.
+
+    CP-SAT's own Ctrl-C handling stops the search and returns the plan so far, so an
+    interrupted ``plan`` used to write a FEASIBLE plan and exit 0. Here the parent waits; on
+    Ctrl-C it kills the child's process group (component workers included) and re-raises
+    KeyboardInterrupt, so nothing is written and the CLI exits 130.
+    """
+    import contextlib
+    import multiprocessing
+    import os
+    import signal
+
+    from oncall_planner.errors import InfeasibleError, PlanningError, SolverTimeoutError
+
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=_child, args=(send, work), daemon=False)
+    child.start()
+    send.close()
+    try:
+        # The child does it too; whichever comes first wins (the other gets an OSError).
+        with contextlib.suppress(OSError):
+            os.setpgid(child.pid or 0, child.pid or 0)
+        try:
+            kind, value = receive.recv()
+        except EOFError:
+            raise RuntimeError(
+                "internal error: the planning process ended without a result"
+            ) from None
+        child.join()
+    except BaseException:
+        try:
+            os.killpg(child.pid or 0, signal.SIGKILL)
+        except OSError:
+            child.kill()
+        child.join()
+        raise
+    if kind == "ok":
+        result: Plan = value
+        return result
+    if kind == "infeasible":
+        raise InfeasibleError(value[0], value[1])
+    if kind == "timeout":
+        raise SolverTimeoutError(value)
+    if kind == "input":
+        from oncall_planner import errors
+
+        name, findings = value
+        raise getattr(errors, name)(findings)
+    if kind == "failed":
+        raise PlanningError(value)
+    if kind == "value":
+        raise ValueError(value)
+    raise RuntimeError(f"internal error in the planning process: {value}")
+
+
 def run(args: argparse.Namespace) -> int:
-    """Plan, print or write, and return 0 (plan), 1 (no plan / bad input) or 2 (usage)."""
+    """Plan, print or write, and return 0 (plan), 1 (no plan / bad input), 2 (usage) or 130
+    (Ctrl-C: nothing written)."""
+    try:
+        return _run(args)
+    except KeyboardInterrupt:
+        print("\noncall-planner: interrupted; nothing written", file=sys.stderr)
+        return 130
+
+
+def _run(args: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
     from oncall_planner.errors import InfeasibleError, RejectedScheduleError
@@ -256,7 +444,12 @@ def run(args: argparse.Namespace) -> int:
     if args.freeze_until and not args.previous:
         return usage_error(args.parser, "--freeze-until needs --previous")
     try:
-        options = PlanOptions(time_limit_s=args.time_limit, workers=args.workers, seed=args.seed)
+        options = PlanOptions(
+            time_limit_s=args.time_limit,
+            workers=args.workers,
+            seed=args.seed,
+            max_changes=args.max_changes,
+        )
     except ValidationError as e:
         return usage_error(args.parser, _option_error(e))
     try:
@@ -272,8 +465,11 @@ def run(args: argparse.Namespace) -> int:
         except ValueError as e:
             return usage_error(args.parser, str(e))
         history = _history(feeds, schedules, args.start)
-    try:
-        result = plan_org(
+    compare = Plan.read(args.diff) if args.diff else None
+    progress = _progress_line if sys.stderr.isatty() else None
+
+    def work() -> Plan:
+        return plan_org(
             schedules,
             args.start,
             args.weeks,
@@ -283,7 +479,11 @@ def run(args: argparse.Namespace) -> int:
             history=history,
             created=created,
             ignore=args.ignore,
+            progress=progress,
         )
+
+    try:
+        result = _interruptible(work)
     except RejectedScheduleError as e:
         for finding in e.findings:
             print(finding.format(), file=sys.stderr)
@@ -301,7 +501,17 @@ def run(args: argparse.Namespace) -> int:
     if args.output and args.output != "-":
         yaml_out = args.output.lower().endswith((".yaml", ".yml"))
         emit(result.to_yaml() if yaml_out else result.to_json(), args.output)
-    if args.format == "json" or args.output == "-":
+    if compare is not None:
+        from oncall_planner.replan import plan_changes
+
+        changes = plan_changes(compare, result, schedules)
+        if args.format == "json":
+            sys.stdout.write(changes_json(changes))
+        else:
+            print(format_changes(changes) if changes else "no shifts changed")
+            if args.output:
+                print(f"plan written to {args.output}")
+    elif args.format == "json" or args.output == "-":
         sys.stdout.write(result.to_json())
     else:
         print(format_table(result, schedules))

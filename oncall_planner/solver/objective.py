@@ -48,6 +48,7 @@ __all__ = [
     "lexicographic_weights",
     "org_targets",
     "person_targets",
+    "ranked_goals",
 ]
 
 Expr = cp_model.LinearExprT
@@ -372,6 +373,27 @@ SOFT_GOALS: tuple[SoftGoal, ...] = (
 )
 
 
+def ranked_goals(m: ModelBuilder, options: PlanOptions) -> tuple[SoftGoal, ...]:
+    """The soft goals in the order this model ranks them, highest first.
+
+    Without a previous plan: :data:`SOFT_GOALS`. With one (a re-plan), keeping published
+    shifts ranks above every fairness goal: a change is made only when a hard rule forces it
+    (time off added, a member gone), so unchanged inputs give the previous plan back and one
+    new week of time off moves the fewest shifts that make the plan valid again (the shortest
+    swap chain). Fairness then decides *who* takes the freed weeks. With ``max_changes`` above
+    0, preferences rank first, inside a budget of that many changes beyond the forced ones
+    (the planner adds that bound, see ``api._bound_changes``): ``avoid_weeks``/``prefer_weeks``
+    added after publishing are honoured when a change can do it.
+    """
+    if not any(rot.previous for rot in m.rotations):
+        return SOFT_GOALS
+    stability, preferences = Stability(), Preferences()
+    rest = tuple(g for g in SOFT_GOALS if g.name not in (stability.name, preferences.name))
+    if options.max_changes > 0:
+        return (preferences, stability, *rest)
+    return (stability, *rest, preferences)
+
+
 def lexicographic_weights(ranges: list[int]) -> list[int]:
     """Weights for goals ranked highest first, given each goal's range ``ub − lb``.
 
@@ -391,7 +413,7 @@ def lexicographic_weights(ranges: list[int]) -> list[int]:
 
 def add_objective(m: ModelBuilder, options: PlanOptions) -> list[tuple[str, int, GoalTerm]]:
     """Add the weighted objective; return (goal name, weight, term) for each goal present."""
-    terms = [(g.name, g.term(m, options)) for g in SOFT_GOALS]
+    terms = [(g.name, g.term(m, options)) for g in ranked_goals(m, options)]
     present = [(name, t) for name, t in terms if t is not None]
     if not present:
         return []

@@ -24,8 +24,9 @@ class PlanOptions(BaseModel):
         default=1,
         ge=1,
         le=64,
-        description="CP-SAT workers. 1 is deterministic; more use interleaved search, which is "
-        "deterministic too on OR-Tools 9.15.",
+        description="CP-SAT workers, or processes for an org of several independent components "
+        "(each then solved with one worker). 1 is deterministic; more use interleaved search, "
+        "which is deterministic too on OR-Tools 9.15.",
     )
     seed: int = Field(default=0, ge=0, description="Random seed of the solver.")
     primary_weight: int = Field(
@@ -69,4 +70,18 @@ class PlanOptions(BaseModel):
     )
     explain_time_limit_s: float = Field(
         default=10.0, gt=0, description="Time limit of each infeasibility-explanation solve."
+    )
+    max_changes: int = Field(
+        default=0,
+        ge=0,
+        le=10_000,
+        description="In a re-plan (with a previous plan), how many shifts beyond those the "
+        "hard rules force may change to honour avoid_weeks/prefer_weeks. 0: only forced "
+        "changes, so unchanged inputs give the previous plan back.",
+    )
+    split: bool = Field(
+        default=True,
+        description="Plan an org's independent components (schedules linked by shared people) "
+        "separately, in parallel processes when workers > 1. False: one model for the whole org "
+        "(the benchmarks compare the two).",
     )
