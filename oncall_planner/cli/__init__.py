@@ -17,7 +17,7 @@ from oncall_planner.errors import InputError, OncallPlannerError
 __all__ = ["COMMANDS", "main"]
 
 #: Subcommand modules, in the order ``--help`` lists them.
-COMMANDS = ("check", "plan", "schema", "review", "ical", "serve")
+COMMANDS = ("check", "plan", "schema", "review", "ical", "serve", "who", "override")
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
