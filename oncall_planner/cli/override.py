@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -79,11 +80,13 @@ def run(args: argparse.Namespace) -> int:
     if args.schedules is not None and not Path(args.schedules).exists():
         return usage_error(args.parser, f"--schedules: no such file or folder: {args.schedules}")
     zone = ZoneInfo(plan.schedule(name).timezone)
-    try:
-        start = parse_time(args.start, zone)
-        end = parse_time(args.end, zone)
-    except ValueError as e:
-        return usage_error(args.parser, str(e))
+    times = []
+    for flag, value in (("--from", args.start), ("--to", args.end)):
+        try:
+            times.append(parse_time(value, zone))
+        except ValueError as e:
+            return usage_error(args.parser, f"{flag}: {e}")
+    start, end = times
     created = datetime.now(UTC).replace(second=0, microsecond=0)
     options = {"reason": args.reason, "created": created}
     try:
@@ -94,8 +97,6 @@ def run(args: argparse.Namespace) -> int:
     broken = [f for f in _findings(updated, args.schedules, args.plan) if f not in before]
     if broken:
         if not args.force:
-            import sys
-
             for f in broken:
                 print(f.format(), file=sys.stderr)
             print(
