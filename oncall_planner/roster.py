@@ -13,8 +13,11 @@ the one definition of a handoff instant), never ``+168 h``.
 
 from __future__ import annotations
 
+import bisect
+import difflib
 import hashlib
 import itertools
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -32,6 +35,7 @@ __all__ = [
     "horizon",
     "on_call",
     "partly_overridden",
+    "states",
     "weekly_view",
     "with_override",
 ]
@@ -110,7 +114,11 @@ def horizon(sp: SchedulePlan) -> tuple[datetime, datetime]:
 
 
 def _layer_pieces(sp: SchedulePlan, layer: Layer) -> list[EffectiveShift]:
-    """The effective pieces of one layer, sorted by start then person."""
+    """The effective pieces of one layer, sorted by start then person.
+
+    A sweep over the instants where a shift or an override starts or ends: between two such
+    instants the top (last-listed) active override decides, else the active shifts do.
+    """
     zone = ZoneInfo(sp.timezone)
     shifts = [s for s in sp.shifts if s.layer is layer]
     overrides = [o for o in sp.overrides if o.layer is layer]
@@ -118,31 +126,36 @@ def _layer_pieces(sp: SchedulePlan, layer: Layer) -> list[EffectiveShift]:
         return [
             EffectiveShift(sp.name, layer, s.person, s.start, s.end, week=s.week) for s in shifts
         ]
-    cuts = sorted(
-        {s.start.astimezone(UTC) for s in shifts}
-        | {s.end.astimezone(UTC) for s in shifts}
-        | {o.start.astimezone(UTC) for o in overrides}
-        | {o.end.astimezone(UTC) for o in overrides}
-    )
+    # Events at UTC instants: (instant, +1 start / -1 end, kind, index).
+    events: dict[datetime, list[tuple[int, str, int]]] = {}
+    for i, s in enumerate(shifts):
+        events.setdefault(s.start.astimezone(UTC), []).append((1, "s", i))
+        events.setdefault(s.end.astimezone(UTC), []).append((-1, "s", i))
+    for i, o in enumerate(overrides):
+        events.setdefault(o.start.astimezone(UTC), []).append((1, "o", i))
+        events.setdefault(o.end.astimezone(UTC), []).append((-1, "o", i))
+    cuts = sorted(events)
+    active_shifts: set[int] = set()
+    active_overrides: set[int] = set()
     pieces: list[EffectiveShift] = []
     open_by_key: dict[tuple[str, int | None, str | None], int] = {}
     for a, b in itertools.pairwise(cuts):
-        top: Override | None = None
-        for o in reversed(overrides):
-            if o.start <= a and b <= o.end:
-                top = o
-                break
+        for sign, kind, i in events[a]:
+            target = active_shifts if kind == "s" else active_overrides
+            if sign > 0:
+                target.add(i)
+            else:
+                target.discard(i)
         holders: list[tuple[str, int | None, str | None]]
-        if top is not None:
+        if active_overrides:
+            top = overrides[max(active_overrides)]
             holders = [(top.person, None, top.id)]
         else:
-            holders = sorted(
-                (s.person, s.week, None) for s in shifts if s.start <= a and b <= s.end
-            )
+            holders = sorted((shifts[i].person, shifts[i].week, None) for i in active_shifts)
         current: dict[tuple[str, int | None, str | None], int] = {}
         for key in holders:
             j = open_by_key.get(key)
-            if j is not None and pieces[j].end.astimezone(UTC) == a:
+            if j is not None:
                 # Same person from the same source right after: one piece.
                 p = pieces[j]
                 pieces[j] = EffectiveShift(
@@ -251,7 +264,13 @@ def on_call(
     """
     now = _aware(at, "at")
     sp = _single(plan, schedule)
-    held = sorted(p.person for p in _layer_pieces(sp, _layer(layer)) if p.start <= now < p.end)
+    lay = _layer(layer)
+    # The definition itself, without cutting pieces: the last override covering the instant,
+    # else the weekly shifts covering it.
+    for o in reversed(sp.overrides):
+        if o.layer is lay and o.start <= now < o.end:
+            return o.person
+    held = sorted(s.person for s in sp.shifts if s.layer is lay and s.start <= now < s.end)
     return held[0] if held else None
 
 
@@ -295,42 +314,74 @@ class Holding:
         }
 
 
-def _runs(pieces: Sequence[EffectiveShift]) -> list[tuple[str, datetime, datetime]]:
-    """Pieces of one layer merged into unbroken holds of one person (single holders only)."""
-    runs: list[tuple[str, datetime, datetime]] = []
+def states(
+    pieces: Iterable[EffectiveShift],
+    first: datetime | None = None,
+    last: datetime | None = None,
+) -> list[tuple[tuple[str, ...], datetime, datetime]]:
+    """Who holds one layer over time: maximal stretches with the same holders (sorted ids).
+
+    Stretches with nobody between pieces are included, and from ``first`` / up to ``last``
+    when given (the result is then clipped to them). Times are UTC. One holder is the only
+    valid state; none is a gap and two or more a double booking (H101).
+    """
+    events: dict[datetime, list[tuple[int, str]]] = {}
     for p in pieces:
-        if runs and runs[-1][0] == p.person and runs[-1][2] == p.start:
-            runs[-1] = (p.person, runs[-1][1], p.end)
+        events.setdefault(p.start.astimezone(UTC), []).append((1, p.person))
+        events.setdefault(p.end.astimezone(UTC), []).append((-1, p.person))
+    lo = first.astimezone(UTC) if first is not None else None
+    hi = last.astimezone(UTC) if last is not None else None
+    cuts = sorted(set(events) | {t for t in (lo, hi) if t is not None})
+    active: Counter[str] = Counter()
+    out: list[tuple[tuple[str, ...], datetime, datetime]] = []
+    for a, b in itertools.pairwise(cuts):
+        for sign, person in events.get(a, ()):
+            active[person] += sign
+        a2 = max(a, lo) if lo is not None else a
+        b2 = min(b, hi) if hi is not None else b
+        if a2 >= b2:
+            continue
+        state = tuple(sorted(active.elements()))
+        if out and out[-1][0] == state and out[-1][2] == a2:
+            out[-1] = (state, out[-1][1], b2)
         else:
-            runs.append((p.person, p.start, p.end))
-    return runs
+            out.append((state, a2, b2))
+    return out
 
 
 def holding(sp: SchedulePlan, layer: Layer, at: datetime) -> Holding:
-    """Who holds ``layer`` at ``at``, until when, and who is next (for ``oncall-planner who``)."""
-    now = _aware(at, "at")
-    runs = _runs(_layer_pieces(sp, layer))
-    current = sorted((r for r in runs if r[1] <= now < r[2]), key=lambda r: r[0])
-    person: str | None
-    since: datetime | None
+    """Who holds ``layer`` at ``at``, until when, and who is next (for ``oncall-planner who``).
+
+    ``until`` is the next change of holders (a double-booked stretch, an error, counts as a
+    change); in a double-booked stretch the holder shown is the first by id, as ``on_call``.
+    """
+    now = _aware(at, "at").astimezone(UTC)
+    zone = ZoneInfo(sp.timezone)
+    segments = states(_layer_pieces(sp, layer))
+    starts = [seg[1] for seg in segments]
+    k = bisect.bisect_right(starts, now) - 1
+    current = segments[k] if k >= 0 and now < segments[k][2] else None
     until: datetime | None
-    if current:
-        person, since, until = current[0]
-        later = [r for r in runs if r[1] >= until and r[0] != person]
+    if current is not None:
+        held, since, until = current[0], current[1], current[2]
+        following = segments[k + 1] if k + 1 < len(segments) else None
     else:
-        person, since = None, None
-        upcoming = [r for r in runs if r[1] > now]
-        until = min((r[1] for r in upcoming), default=None)
-        later = upcoming
-    nxt = min(later, key=lambda r: (r[1], r[0]), default=None)
+        held, since = (), None
+        following = segments[k + 1] if k + 1 < len(segments) else None
+        until = following[1] if following is not None else None
+
+    def local(value: datetime | None) -> datetime | None:
+        return value.astimezone(zone) if value is not None else None
+
+    nxt = following[0][0] if following is not None and following[0] else None
     return Holding(
         sp.name,
         layer,
-        person,
-        since,
-        until,
-        nxt[0] if nxt else None,
-        nxt[2] if nxt else None,
+        held[0] if held else None,
+        local(since) if held else None,
+        local(until),
+        nxt,
+        local(following[2]) if nxt is not None and following is not None else None,
     )
 
 
@@ -472,10 +523,13 @@ def with_override(
     known = set(people) | set(plan.person_ids())
     if person not in known:
         if name is None:
-            listed = ", ".join(sorted(known)) or "none"
+            close = difflib.get_close_matches(person, sorted(known), n=1, cutoff=0.6)
+            listed = ", ".join(sorted(known)[:12]) or "none"
+            more = f" and {len(known) - 12} more" if len(known) > 12 else ""
+            hint = f"did you mean {close[0]!r}? " if close else ""
             raise ValueError(
-                f"person: {person!r} is not in the plan (known: {listed}); pass name= to add "
-                "someone new"
+                f"person: {person!r} is not in the plan; {hint}known: {listed}{more} "
+                "(pass name= to add someone new)"
             )
         people[person] = Person(name=name)
     under = {p.person for p in _layer_pieces(sp, lay) if p.overlaps(a, b)}
@@ -490,9 +544,10 @@ def with_override(
         created=created,
         accepted=tuple(sorted(set(accepted))),
     )
+    # The id is new and the times are moved into the schedule's zone, as the file reader does.
+    zone = ZoneInfo(sp.timezone)
+    override = override.model_copy(update={"start": a.astimezone(zone), "end": b.astimezone(zone)})
     updated = sp.model_copy(update={"overrides": (*sp.overrides, override)})
-    # Re-validate so that times move into the schedule's zone and ids stay unique.
-    updated = SchedulePlan.model_validate(updated.model_dump())
     return plan.model_copy(
         update={
             "schedules": tuple(updated if s.name == sp.name else s for s in plan.schedules),

@@ -20,15 +20,20 @@ records the code as ``accepted`` (``override --force``) is reported as info.
 from __future__ import annotations
 
 import dataclasses
-import itertools
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 from oncall_planner.expand import Problem, expand, local_instant, member_zone
 from oncall_planner.loader import source_of
 from oncall_planner.plans import PAGED_LAYERS, Layer, Override, Plan, SchedulePlan
 from oncall_planner.report import Finding, Severity
-from oncall_planner.roster import EffectiveShift, effective_shifts, partly_overridden, weekly_view
+from oncall_planner.roster import (
+    EffectiveShift,
+    effective_shifts,
+    partly_overridden,
+    states,
+    weekly_view,
+)
 from oncall_planner.rules import rule
 from oncall_planner.spec import MemberHistory, Schedule
 from oncall_planner.validate._common import member_path, stamp
@@ -104,21 +109,8 @@ def check_coverage(items: Sequence[_Item], **_: object) -> Iterator[Finding]:
         layers = [Layer.PRIMARY] + ([Layer.SECONDARY] if schedule.uses_secondary else [])
         zone = schedule.zone
         for layer in layers:
-            pieces = [p for p in item.pieces if p.layer is layer and p.overlaps(first, last)]
-            cuts = sorted(
-                {first.astimezone(UTC), last.astimezone(UTC)}
-                | {max(p.start, first).astimezone(UTC) for p in pieces}
-                | {min(p.end, last).astimezone(UTC) for p in pieces}
-            )
-            runs: list[tuple[tuple[str, ...], datetime, datetime]] = []
-            for a, b in itertools.pairwise(cuts):
-                people = tuple(sorted(p.person for p in pieces if p.start <= a and b <= p.end))
-                if len(people) == 1:
-                    continue
-                if runs and runs[-1][0] == people and runs[-1][2] == a:
-                    runs[-1] = (people, runs[-1][1], b)
-                else:
-                    runs.append((people, a, b))
+            pieces = [p for p in item.pieces if p.layer is layer]
+            runs = [r for r in states(pieces, first, last) if len(r[0]) != 1]
             for people, a, b in runs:
                 when = _span(a.astimezone(zone), b.astimezone(zone))
                 what = (
@@ -360,15 +352,15 @@ def check_intervals(
         The findings, sorted by file, line and code.
     """
     by_name = {s.name: s for s in schedules}
-    items: list[_Item] = []
-    others: list[_Item] = []
-    for sp in sorted(plan.schedules, key=lambda sp: sp.name):
-        schedule = by_name.get(sp.name)
-        if schedule is None:
-            continue
-        (items if sp.overrides else others).append(_item(schedule, sp))
-    if not items:
+    pairs = [
+        (by_name[sp.name], sp)
+        for sp in sorted(plan.schedules, key=lambda sp: sp.name)
+        if sp.name in by_name
+    ]
+    if not any(sp.overrides for _, sp in pairs):
         return []
+    items = [_item(schedule, sp) for schedule, sp in pairs if sp.overrides]
+    others = [_item(schedule, sp) for schedule, sp in pairs if not sp.overrides]
     findings = [
         f
         for checker in INTERVAL_CHECKS.values()
