@@ -283,6 +283,21 @@ class Plan(_Model):
         default_factory=dict, description="Member id → name, email, zone (optional)."
     )
 
+    @model_validator(mode="after")
+    def _override_people(self) -> Plan:
+        # An override names someone the plan knows: in `people` or holding a shift somewhere.
+        overrides = [(sp.name, o) for sp in self.schedules for o in sp.overrides]
+        if not overrides:
+            return self
+        known = set(self.people) | {s.person for sp in self.schedules for s in sp.shifts}
+        for name, o in overrides:
+            if o.person not in known:
+                raise ValueError(
+                    f"override {o.id} in {name} names {o.person!r}, who is neither in the "
+                    "plan's people nor on any shift; add them to 'people'"
+                )
+        return self
+
     def annotate(self, schedules: Iterable[Schedule]) -> Plan:
         """A copy carrying names, emails, escalation levels and contacts from the schedules.
 

@@ -392,3 +392,21 @@ def test_accepted_codes_turn_the_finding_into_info(team: Schedule) -> None:
     report = check(team, plan)
     assert report.errors == ()
     assert [f.code for f in report if f.message.startswith("accepted (")] == ["H106"]
+
+
+def test_a_plan_file_override_naming_a_stranger_is_a_located_error(team: Schedule) -> None:
+    from oncall_planner.errors import PlanFileError
+
+    plan = make_plan(team).with_override(
+        "team", "primary", "zed", at(2027, 3, 10, 18), at(2027, 3, 11), name="Zed"
+    )
+    data = plan.to_data()
+    del data["people"]
+    with pytest.raises(PlanFileError) as e:
+        Plan.from_data(data, source="plan.json")
+    (finding,) = e.value.findings
+    assert finding.code == "L004" and finding.file == "plan.json"
+    assert "names 'zed', who is neither in the plan's people nor on any shift" in finding.message
+    data["schedules"][0]["overrides"][0]["start"] = "2027-03-10T18:00:30+01:00"
+    with pytest.raises(PlanFileError, match="is not a whole minute"):
+        Plan.from_data(data, source="plan.json")

@@ -138,9 +138,7 @@ def test_on_call_who_and_h101_agree_with_a_minute_scan(
                 if not held[k]
                 else f"{' and '.join(held[k])} all hold {layer.value}"
             )
-            expected.append(
-                f"team: {what} from {stamp(a)} – {stamp(b)}; exactly one is required"
-            )
+            expected.append(f"team: {what} from {stamp(a)} – {stamp(b)}; exactly one is required")
             k = j
     found = [f.message for f in check_intervals([s], plan) if f.code == "H101"]
     assert sorted(found) == sorted(expected)
