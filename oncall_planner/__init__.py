@@ -16,6 +16,7 @@ __version__ = "0.1.0"
 _EXPORTS: dict[str, str] = {
     "CheckFailedError": "oncall_planner.errors",
     "FeedError": "oncall_planner.errors",
+    "EffectiveShift": "oncall_planner.roster",
     "Finding": "oncall_planner.report",
     "InfeasibleError": "oncall_planner.errors",
     "InputError": "oncall_planner.errors",
@@ -23,6 +24,7 @@ _EXPORTS: dict[str, str] = {
     "Member": "oncall_planner.spec",
     "OncallPlannerError": "oncall_planner.errors",
     "Org": "oncall_planner.loader",
+    "Override": "oncall_planner.plans",
     "PageEvent": "oncall_planner.health",
     "PageLog": "oncall_planner.health",
     "PagesFileError": "oncall_planner.errors",
@@ -88,8 +90,9 @@ if TYPE_CHECKING:
     )
     from oncall_planner.ical import from_ical, to_ical
     from oncall_planner.loader import Org, load_org, load_schedule, load_severity
-    from oncall_planner.plans import Layer, Plan, SchedulePlan, Shift, SolveInfo
+    from oncall_planner.plans import Layer, Override, Plan, SchedulePlan, Shift, SolveInfo
     from oncall_planner.report import Finding, Report
+    from oncall_planner.roster import EffectiveShift
     from oncall_planner.rules import RULES, Rule
     from oncall_planner.solver import PlanOptions, plan, plan_org
     from oncall_planner.spec import Member, Schedule, SeverityFramework

@@ -37,7 +37,7 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo
 
 import yaml
@@ -57,11 +57,15 @@ from oncall_planner.errors import PlanFileError
 from oncall_planner.rules import rule
 from oncall_planner.spec import Schedule
 
+if TYPE_CHECKING:
+    from oncall_planner.roster import EffectiveShift
+
 __all__ = [
     "PAGED_LAYERS",
     "PLAN_FORMAT",
     "ComponentSolve",
     "Layer",
+    "Override",
     "Person",
     "PersonFairness",
     "Plan",
@@ -118,6 +122,56 @@ class Shift(_Model):
     def sort_key(self) -> tuple[int, int, str]:
         """Week, then layer order, then person."""
         return (self.week, self.layer.order, self.person)
+
+
+class Override(_Model):
+    """One person holding one layer for a stretch of real time, laid over the weekly shifts.
+
+    Later overrides (further down the schedule's ``overrides`` list) win over earlier ones, so an
+    override of an override works and removing one restores what was under it.
+    """
+
+    id: str = Field(min_length=1, description="Stable id, unique in the schedule.")
+    layer: Layer = Field(description="primary, secondary or shadow.")
+    person: str = Field(min_length=1, description="Member id who holds the layer instead.")
+    start: AwareDatetime = Field(description="When the override starts (aware, whole minute).")
+    end: AwareDatetime = Field(description="When it ends (aware, whole minute, after start).")
+    replaces: str | None = Field(
+        default=None,
+        description="Who held the layer under it when it was made (None: nobody, or several).",
+    )
+    reason: str | None = Field(default=None, description="Why (free text).")
+    created: AwareDatetime | None = Field(default=None, description="When it was recorded.")
+    accepted: tuple[str, ...] = Field(
+        default=(), description="Rule codes it breaks that were accepted with --force (optional)."
+    )
+
+    @model_validator(mode="after")
+    def _minutes(self) -> Override:
+        for name in ("start", "end"):
+            value: datetime = getattr(self, name)
+            if value.second or value.microsecond:
+                raise ValueError(f"override {name} {value.isoformat()} is not a whole minute")
+        if self.end <= self.start:
+            raise ValueError(
+                f"override ends ({self.end.isoformat()}) at or before it starts "
+                f"({self.start.isoformat()})"
+            )
+        return self
+
+    def to_data(self) -> dict[str, Any]:
+        """The override as JSON-ready data with the fixed key order of the file format."""
+        return {
+            "id": self.id,
+            "layer": self.layer.value,
+            "person": self.person,
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "replaces": self.replaces,
+            "reason": self.reason,
+            "created": self.created.isoformat() if self.created else None,
+            **({"accepted": list(self.accepted)} if self.accepted else {}),
+        }
 
 
 class PersonFairness(_Model):
@@ -177,6 +231,10 @@ class SchedulePlan(_Model):
     fairness: tuple[PersonFairness, ...] = Field(
         default=(), description="Per-person load against fair share, from the planner (optional)."
     )
+    overrides: tuple[Override, ...] = Field(
+        default=(),
+        description="Overrides laid over the shifts, later ones winning (optional; see roster).",
+    )
 
     @model_validator(mode="after")
     def _normalise(self) -> SchedulePlan:
@@ -193,6 +251,19 @@ class SchedulePlan(_Model):
             )
         )
         object.__setattr__(self, "shifts", shifts)
+        if self.overrides:
+            ids = [o.id for o in self.overrides]
+            repeated = sorted({i for i in ids if ids.count(i) > 1})
+            if repeated:
+                raise ValueError(f"override ids repeat: {', '.join(repeated)}")
+            # List order is meaningful (later wins): keep it, only move times into the zone.
+            overrides = tuple(
+                o.model_copy(
+                    update={"start": o.start.astimezone(zone), "end": o.end.astimezone(zone)}
+                )
+                for o in self.overrides
+            )
+            object.__setattr__(self, "overrides", overrides)
         return self
 
     def shifts_of(self, person: str) -> tuple[Shift, ...]:
@@ -326,6 +397,21 @@ class Plan(_Model):
         """When this revision of the plan was made: ``revised``, else ``created``."""
         return self.revised or self.created
 
+    @model_validator(mode="after")
+    def _override_people(self) -> Plan:
+        # An override names someone the plan knows: in `people` or holding a shift somewhere.
+        overrides = [(sp.name, o) for sp in self.schedules for o in sp.overrides]
+        if not overrides:
+            return self
+        known = set(self.people) | {s.person for sp in self.schedules for s in sp.shifts}
+        for name, o in overrides:
+            if o.person not in known:
+                raise ValueError(
+                    f"override {o.id} in {name} names {o.person!r}, who is neither in the "
+                    "plan's people nor on any shift; add them to 'people'"
+                )
+        return self
+
     def annotate(self, schedules: Iterable[Schedule]) -> Plan:
         """A copy carrying names, emails, escalation levels and contacts from the schedules.
 
@@ -390,6 +476,47 @@ class Plan(_Model):
         """Everyone with a shift in any schedule, sorted."""
         return tuple(sorted({s.person for _, s in self.all_shifts()}))
 
+    # -- the effective roster (weekly shifts with overrides laid over; see roster) ----------
+
+    def on_call(
+        self, at: datetime, schedule: str | None = None, layer: Layer | str = Layer.PRIMARY
+    ) -> str | None:
+        """Who holds ``layer`` of ``schedule`` at the instant ``at``, overrides included.
+
+        ``schedule`` may be None when the plan has one schedule. None means nobody.
+
+        Raises:
+            ValueError: ``at`` is naive, or the schedule or layer is unknown.
+        """
+        from oncall_planner.roster import on_call
+
+        return on_call(self, at, schedule, layer)
+
+    def effective_shifts(
+        self,
+        schedule: str | None = None,
+        layer: Layer | str | None = None,
+        person: str | None = None,
+    ) -> list[EffectiveShift]:
+        """The effective intervals (schedule, layer, person, start, end, source), by start."""
+        from oncall_planner.roster import plan_effective_shifts
+
+        return plan_effective_shifts(self, schedule, layer, person)
+
+    def with_override(
+        self,
+        schedule: str | None,
+        layer: Layer | str,
+        person: str,
+        start: datetime,
+        end: datetime,
+        **options: Any,
+    ) -> Plan:
+        """A copy with one more override; see :func:`oncall_planner.roster.with_override`."""
+        from oncall_planner.roster import with_override
+
+        return with_override(self, schedule, layer, person, start, end, **options)
+
     # -- serialisation ------------------------------------------------------------------------
 
     def to_data(self) -> dict[str, Any]:
@@ -428,6 +555,7 @@ class Plan(_Model):
                         }
                         for s in sp.shifts
                     ],
+                    **({"overrides": [o.to_data() for o in sp.overrides]} if sp.overrides else {}),
                 }
                 for sp in sorted(self.schedules, key=lambda sp: sp.name)
             ],

@@ -132,6 +132,30 @@ _CATALOGUE = (
          "Nobody is on call (primary or secondary, all schedules together) for more of the "
          "plan's weeks than max_on_call_share, when it is set.",
          f"{_SRE_ONCALL}: at most 25 % of an engineer's time on call.", hard=True),
+    # -- the same rules over real time, for plans with overrides (validator only) -----------
+    Rule("H101", "coverage-over-time", E,
+         "With overrides, every instant of the horizon has exactly one person on each paged "
+         "layer.",
+         "An override that stops short or overlaps another leaves a stretch with nobody (or two "
+         "people) paged; H001 only sees whole weeks."),
+    Rule("H102", "one-layer-at-a-time", E,
+         "With overrides, nobody holds two layers of one schedule at the same instant.",
+         "A primary covering the secondary's night pages the same human twice (H002 over "
+         "time)."),
+    Rule("H103", "stint-with-override-time", E,
+         "A stint of unbroken on-call time that includes override time touches no more than "
+         "max_consecutive_weeks weeks (counting the weeks just before the plan).",
+         "Covering the night before your own weeks lengthens the stint; H003 over real time."),
+    Rule("H104", "shadow-given-override", E,
+         "Nobody is given paged override time before their shadow period ends.",
+         "An override must not put an untrained engineer on the pager (H004 over time)."),
+    Rule("H106", "time-off-over-time", E,
+         "Nobody holds a layer during their time off, to the minute in their own zone, when an "
+         "override cuts the week.",
+         "An override onto someone's vacation pages a person who is away (H006 over time)."),
+    Rule("H107", "two-schedules-at-once", E,
+         "With overrides, nobody holds layers in two schedules at the same instant.",
+         "One person cannot answer two pagers at once (H007 over time)."),
     # -- schedule settings -----------------------------------------------------------------
     Rule("S101", "handoff-at-midnight", W, "The handoff is at midnight local time.",
          "A midnight handoff happens when nobody is awake to brief the next person."),

@@ -7,7 +7,8 @@ it. The rule modules:
 - ``validate.schedule``: H005 and S101–S107, from the schedule file alone;
 - ``validate.escalation``: E201–E208 and E212 from the policy alone, E209–E211 against a plan;
 - ``validate.plan``: P101–P107, plan quality;
-- ``validate.hard``: H001–H008, the planner's hard rules.
+- ``validate.hard``: H001–H008, the planner's hard rules;
+- ``validate.intervals``: H101–H107, the same rules over real time for plans with overrides.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from oncall_planner.validate.escalation import (
     contacts_in_rotation,
 )
 from oncall_planner.validate.hard import check_hard
+from oncall_planner.validate.intervals import check_intervals
 from oncall_planner.validate.plan import check_plan, unknown_schedules
 from oncall_planner.validate.schedule import available_rotation_size, check_schedule
 
@@ -143,6 +145,7 @@ def check(
             for f in available_rotation_size(view.problem)
             if f.severity is not Severity.ERROR
         ]
+        findings += check_intervals(schedules, plan)
     # H005 is both a schedule rule and a hard rule: report each finding once.
     unique = list(dict.fromkeys(findings))
     return Report(tuple(_apply_schedule_ignores(unique, schedules))).filter(select, ignore)

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from oncall_planner.expand import Problem, Week, expand
 from oncall_planner.plans import PAGED_LAYERS, Layer, Plan, SchedulePlan, Shift
+from oncall_planner.roster import weekly_view
 from oncall_planner.spec import Schedule
 
 __all__ = [
@@ -117,8 +118,9 @@ class ScheduleView:
 def views(schedules: Sequence[Schedule], plan: Plan) -> list[ScheduleView]:
     """One view per schedule that the plan covers, in schedule-name order."""
     by_name = {sp.name: sp for sp in plan.schedules}
+    # Whole weeks that overrides hand to one person count as that person's (roster).
     return [
-        ScheduleView.build(s, by_name[s.name])
+        ScheduleView.build(s, weekly_view(by_name[s.name]))
         for s in sorted(schedules, key=lambda s: s.name)
         if s.name in by_name
     ]

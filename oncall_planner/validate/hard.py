@@ -35,6 +35,7 @@ from oncall_planner.fairness import on_call_share_caps, share_weeks
 from oncall_planner.loader import source_of
 from oncall_planner.plans import PAGED_LAYERS, Layer, Plan, SchedulePlan, Shift
 from oncall_planner.report import Finding, Severity
+from oncall_planner.roster import partly_overridden, weekly_view
 from oncall_planner.spec import Member, MemberHistory, Schedule
 from oncall_planner.validate._common import member_path
 from oncall_planner.validate.schedule import available_rotation_size, rotation_size
@@ -228,9 +229,13 @@ def _time_off_entry(member: Member, schedule: Schedule, week: Week) -> int | Non
 def check_time_off(ctx: HardContext) -> Iterator[Finding]:
     """H006: no role in a week whose shift overlaps the member's time off."""
     for schedule, sp, problem in ctx.items:
+        # Weeks that an override cuts are judged to the minute by H106 (validate.intervals).
+        partly = partly_overridden(sp)
         for s in _shifts(sp, problem):
             member = ctx.member(schedule, s.person)
             if member is None or s.week not in problem.unavailable.get(s.person, frozenset()):
+                continue
+            if (s.week, s.layer) in partly:
                 continue
             week = problem.weeks[s.week]
             j = _time_off_entry(member, schedule, week)
@@ -410,7 +415,8 @@ def check_hard(
         schedule = by_name.get(sp.name)
         if schedule is None:
             continue
-        items.append((schedule, sp, expand(schedule, sp.start, sp.weeks)))
+        # Whole weeks that overrides hand to one person count as that person's (roster).
+        items.append((schedule, weekly_view(sp), expand(schedule, sp.start, sp.weeks)))
     ctx = HardContext(items, previous=previous, freeze_until=freeze_until, history=history)
     findings = [f for checker in CHECKERS.values() for f in checker(ctx)]
     return sorted(findings, key=Finding.sort_key)
