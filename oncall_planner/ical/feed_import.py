@@ -35,17 +35,37 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
+from oncall_planner.durations import MAX_DURATION
 from oncall_planner.errors import FeedError
 from oncall_planner.expand import week_starts
 from oncall_planner.plans import Layer, Plan, SchedulePlan, Shift, SolveInfo
 from oncall_planner.report import Finding
 from oncall_planner.rules import rule
-from oncall_planner.spec import Member, MemberHistory, Schedule
+from oncall_planner.spec import MAX_DATE, MIN_DATE, Member, MemberHistory, Schedule
 
-__all__ = ["MAX_FEED_BYTES", "FeedShift", "feed_history", "from_ical", "history_plan"]
+__all__ = [
+    "MAX_FEED_BYTES",
+    "MAX_FEED_EVENTS",
+    "MAX_PARAMETER_CHARS",
+    "MAX_SUMMARY_CHARS",
+    "FeedShift",
+    "feed_history",
+    "from_ical",
+    "history_plan",
+]
 
 #: Larger feeds are refused (a year of hourly shifts for 100 people is about 40 MB).
 MAX_FEED_BYTES = 64 * 1024 * 1024
+#: Most events read from one feed: ten years of daily shifts for 50 people is 182,500.
+MAX_FEED_EVENTS = 200_000
+#: Longest property parameter (a TZID such as "(UTC+01:00) Amsterdam, Berlin, Bern, Rome,
+#: Stockholm, Vienna" has 60 characters); a 5,000-character TZID reached the file system.
+MAX_PARAMETER_CHARS = 256
+#: Longest SUMMARY read for names: a title is a line; matching its shapes on a 10,000-character
+#: one took a second (the patterns backtrack on repeated " (").
+MAX_SUMMARY_CHARS = 1000
+#: Event properties that RFC 5545 allows once; a second DTEND made icalendar hand back a list.
+_ONCE = frozenset({"DTSTART", "DTEND", "DURATION", "UID", "SUMMARY", "STATUS", "RRULE"})
 
 _LAYERS = {layer.value: layer for layer in Layer}
 _NOT_SHIFTS = frozenset({"vacation", "unavailable", "holiday", "off"})
@@ -62,7 +82,9 @@ _COMPONENTS_KEPT = frozenset({"VCALENDAR", "VEVENT", "VTIMEZONE", "STANDARD", "D
 _CONTENT_LINE = re.compile(
     r'^[A-Za-z0-9-]+(;[A-Za-z0-9-]+=("[^"]*"|[^";:,]*)(,("[^"]*"|[^";:,]*))*)*:'
 )
-_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+# An address starts where a run of address characters starts: without the look-behind, a
+# 40 kB DESCRIPTION without "@" was scanned from every position (quadratic, 8 s).
+_EMAIL = re.compile(r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 _LAYER_WORD = re.compile(r"\b(primary|secondary|shadow)\b", re.IGNORECASE)
 
 # SUMMARY shapes, most specific first. Groups: name, schedule, layer (each optional).
@@ -152,13 +174,15 @@ def _scan(data: bytes, source: str | None) -> tuple[str, list[_Located]]:
         bad_line = data[: e.start].count(b"\n") + 1
         raise FeedError([_finding(f"not UTF-8 text: {e.reason}", source, bad_line)]) from e
     physical = decoded.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    logical: list[tuple[int, str]] = []
+    # Unfold into lists joined once: adding each continuation to a growing string was
+    # quadratic in the length of a long folded DESCRIPTION.
+    pieces: list[tuple[int, list[str]]] = []
     for number, line in enumerate(physical, start=1):
-        if line[:1] in (" ", "\t") and logical:
-            start, text_so_far = logical[-1]
-            logical[-1] = (start, text_so_far + line[1:])
+        if line[:1] in (" ", "\t") and pieces:
+            pieces[-1][1].append(line[1:])
         elif line.strip():
-            logical.append((number, line))
+            pieces.append((number, [line]))
+    logical = [(number, "".join(parts)) for number, parts in pieces]
     findings: list[Finding] = []
     if not logical or logical[0][1].strip().upper() != "BEGIN:VCALENDAR":
         where = logical[0][0] if logical else 1
@@ -176,9 +200,30 @@ def _scan(data: bytes, source: str | None) -> tuple[str, list[_Located]]:
             continue
         name = re.split(r"[;:]", line, maxsplit=1)[0].upper()
         value = line.split(":", 1)[1].strip().upper() if name in ("BEGIN", "END") else ""
+        longest = max((len(p) for p in line[: syntax.end()].split(";")[1:]), default=0)
+        if longest > MAX_PARAMETER_CHARS:
+            findings.append(
+                _finding(
+                    f"{name} has a parameter of {longest:,} characters; at most "
+                    f"{MAX_PARAMETER_CHARS} are read",
+                    source,
+                    number,
+                )
+            )
+            continue
         if name == "BEGIN":
             stack.append((value, number))
             if value == "VEVENT":
+                if len(events) == MAX_FEED_EVENTS:
+                    findings.append(
+                        _finding(
+                            f"the feed has more than {MAX_FEED_EVENTS:,} events; at most "
+                            f"{MAX_FEED_EVENTS:,} are read",
+                            source,
+                            number,
+                        )
+                    )
+                    raise FeedError(findings)
                 events.append(_Located(number))
             if value not in _COMPONENTS_KEPT:
                 continue  # VALARM and the like: nothing a shift needs
@@ -205,6 +250,28 @@ def _scan(data: bytes, source: str | None) -> tuple[str, list[_Located]]:
             # "REFRESH-INTERVAL;VALUE=DURATION:P1H") makes icalendar reject the whole file.
             continue
         elif stack and stack[-1][0] == "VEVENT":
+            if name in _ONCE and name in events[-1].props:
+                findings.append(
+                    _finding(
+                        f"{name} appears twice in one event (also line "
+                        f"{events[-1].props[name]}); RFC 5545 allows it once",
+                        source,
+                        number,
+                        f"VEVENT[{len(events) - 1}].{name}",
+                    )
+                )
+                continue
+            if name == "SUMMARY" and len(line) - syntax.end() > MAX_SUMMARY_CHARS:
+                findings.append(
+                    _finding(
+                        f"SUMMARY of {len(line) - syntax.end():,} characters; at most "
+                        f"{MAX_SUMMARY_CHARS:,} are read",
+                        source,
+                        number,
+                        f"VEVENT[{len(events) - 1}].SUMMARY",
+                    )
+                )
+                continue
             events[-1].props.setdefault(name, number)
             if name in _EVENT_TEXTS:
                 events[-1].texts.setdefault(name, _unescape(line[syntax.end() :]))
@@ -272,9 +339,11 @@ def _zone_of(calendar: Any) -> ZoneInfo | None:
     name = _text(calendar, "X-WR-TIMEZONE").strip()
     if not name:
         return None
+    if len(name) > MAX_PARAMETER_CHARS:
+        return None
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         return None
 
 
@@ -302,9 +371,18 @@ class _Context:
         self.findings.append(_finding(message, self.source, line, path))
 
 
+def _day(value: date) -> date:
+    return value.date() if isinstance(value, datetime) else value
+
+
 def _read_time(prop: Any, name: str, ctx: _Context, zone: ZoneInfo | None) -> datetime | None:
     """DTSTART or DTEND as an aware datetime; a finding and None when it has no zone."""
-    value = _instant(prop.dt, zone)
+    given = prop.dt
+    if isinstance(given, date) and not MIN_DATE <= _day(given) <= MAX_DATE:
+        # Year-0001 dates overflowed in reviews and made plans falsely infeasible.
+        ctx.fail(f"{name} {given.isoformat()} is out of range: {MIN_DATE} to {MAX_DATE}", name)
+        return None
+    value = _instant(given, zone)
     if value is None:
         tzid = prop.params.get("TZID")
         why = f"unknown TZID {tzid!r}" if tzid else "a floating time (no Z, TZID or X-WR-TIMEZONE)"
@@ -326,7 +404,13 @@ def _times(event: Any, ctx: _Context, zone: ZoneInfo | None) -> tuple[datetime, 
         if end is None:
             return None
     elif event.get("DURATION") is not None:
-        end = start + event.get("DURATION").dt
+        length = event.get("DURATION").dt
+        if not isinstance(length, timedelta) or abs(length) > MAX_DURATION:
+            ctx.fail(
+                f"DURATION {length} is out of range: at most {MAX_DURATION.days} days", "DURATION"
+            )
+            return None
+        end = start + length
     elif not isinstance(start_prop.dt, datetime):
         end = start + timedelta(days=1)  # an all-day event lasts its day (RFC 5545 §3.6.1)
     else:
@@ -441,8 +525,10 @@ def from_ical(
     text, located = _scan(data, source)
     try:
         calendar = Calendar.from_ical(text)
-    except ValueError as e:
-        raise FeedError([_finding(f"not an iCalendar feed: {e}", source, None)]) from e
+    except (ValueError, OSError, RecursionError, KeyError, TypeError) as e:
+        # icalendar's own failures on hostile input (a very deep or very long value) are not
+        # all ValueError; the pre-scan above has already located every structural problem.
+        raise FeedError([_finding(f"not an iCalendar feed: {e}", source, 1)]) from e
     zone = _zone_of(calendar)
     members = _Roster(roster)
     events = list(calendar.walk("VEVENT"))
