@@ -200,7 +200,7 @@ def _scan(data: bytes, source: str | None) -> tuple[str, list[_Located]]:
             continue
         name = re.split(r"[;:]", line, maxsplit=1)[0].upper()
         value = line.split(":", 1)[1].strip().upper() if name in ("BEGIN", "END") else ""
-        longest = max((len(p) for p in line[: syntax.end()].split(";")[1:]), default=0)
+        longest = max((len(p) for p in line[: syntax.end() - 1].split(";")[1:]), default=0)
         if longest > MAX_PARAMETER_CHARS:
             findings.append(
                 _finding(
