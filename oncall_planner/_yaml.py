@@ -182,9 +182,10 @@ class _Builder:
             return node.value
         try:
             return self.constructor.construct_object(node, deep=True)
-        except (yaml.YAMLError, ValueError, TypeError, KeyError, AttributeError, OverflowError):
+        except Exception:
             # PyYAML's constructors fail in their own ways on values their tag does not fit:
-            # "!!bool maybe" raised KeyError, "!!timestamp x" AttributeError.
+            # "!!bool maybe" raised KeyError, "!!timestamp x" AttributeError, an empty
+            # "!!int" IndexError. Whatever the way, it is the value's fault.
             if id(node) in self.explicit and path is not None:
                 shown = node.tag.replace(_STD, "!!")
                 self.dropped.add(format_path(path))
