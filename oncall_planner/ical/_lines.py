@@ -82,6 +82,8 @@ def parse_params(params: str) -> dict[str, str] | None:
     (``MEMBER="a","b"``) and anything that is not a plain list of ``;NAME=VALUE``.
     """
     out: dict[str, str] = {}
+    if not params:
+        return out
     at = 0
     for m in _PARAM.finditer(params):
         if m.start() != at:
