@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -145,3 +146,13 @@ def test_valid_page_exports_load(pair: tuple[str, str]) -> None:
         log = load_pages(path)
     rows = text.count("\n") - 1 if suffix == ".csv" else json.loads(text)["count"]
     assert len(log.frame) == rows
+
+
+def test_the_strategies_say_when_hypothesis_is_missing(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib
+    import sys
+
+    monkeypatch.setitem(sys.modules, "hypothesis", None)  # what "not installed" looks like
+    monkeypatch.delitem(sys.modules, "oncall_planner.testing")
+    with pytest.raises(ImportError, match=r"oncall_planner\.testing needs Hypothesis"):
+        importlib.import_module("oncall_planner.testing")
