@@ -335,3 +335,26 @@ def test_our_tzid_feeds_take_the_fast_reader() -> None:
         _, located = feed_import._scan(feed, None)
         assert feed_import._read_events(located) is not None, mode
         assert len(from_ical(feed, schedule.participants.members)) == len(plan.schedules[0].shifts)
+
+
+@pytest.mark.parametrize("command", ["plan", "review"])
+def test_year_one_feeds_fail_plan_and_review_with_the_feed_line(
+    command: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # review raised OverflowError; plan reported "no rotation satisfies every rule".
+    from oncall_planner.cli import main
+
+    feed = tmp_path / "year1.ics"
+    feed.write_bytes(_feed(_event(start="00010104T100000Z", end="00010111T100000Z")))
+    schedule = str(SCHEDULES / "backend-primary.yaml")
+    if command == "plan":
+        argv = ["plan", schedule, "--start", "2027-01-04", "--weeks", "2", "--history", str(feed)]
+        argv += ["-o", str(tmp_path / "plan.json")]
+    else:
+        pages = str(Path(__file__).parent / "data" / "pages" / "aliases.csv")
+        argv = ["review", schedule, "--pages", pages, "--history", str(feed)]
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert f"{feed}:6: L008" in err and "out of range" in err
+    assert "no rotation satisfies" not in err
+    assert not (tmp_path / "plan.json").exists()
