@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest bench clean
+.PHONY: demo test lint typecheck pytest bench clean fuzz
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,12 @@ pytest: $(STAMP)
 	HYPOTHESIS_PROFILE=ci $(BIN)/python -m pytest
 
 test: lint typecheck pytest
+
+# A long fuzzing run: the properties of tests/test_fuzz_*.py with thousands of random examples
+# each (profile `fuzz` in tests/conftest.py; `make test` runs a few dozen). Counts and time go
+# in docs/benchmarks.md.
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests/test_fuzz_*.py -q --hypothesis-show-statistics
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks

@@ -10,7 +10,12 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-__all__ = ["format_duration", "parse_duration"]
+__all__ = ["MAX_DURATION", "format_duration", "parse_duration"]
+
+#: Longest duration accepted: 5,200 weeks (about 100 years). Escalation timeouts are minutes
+#: and shadow periods weeks; "P99999999999W" overflowed ``timedelta`` with a traceback.
+MAX_DURATION = timedelta(weeks=5200)
+_MAX_SECONDS = MAX_DURATION.total_seconds()
 
 _UNIT_SECONDS = {
     "s": 1, "sec": 1, "secs": 1, "second": 1, "seconds": 1,
@@ -48,7 +53,7 @@ def parse_duration(value: object) -> timedelta:
     if isinstance(value, timedelta):
         if value < timedelta(0):
             raise ValueError("a duration cannot be negative")
-        return value
+        return _bounded(value, value)
     if isinstance(value, bool):
         raise ValueError(f"expected a duration such as {VALID_FORMS}, got {value!r}")
     if isinstance(value, int | float):
@@ -65,13 +70,14 @@ def parse_duration(value: object) -> timedelta:
     iso = _ISO.match(text.upper())
     if iso and text.upper() not in ("P", "PT") and not text.upper().endswith("T"):
         parts = {k: float(v) for k, v in iso.groupdict().items() if v}
-        return timedelta(
-            weeks=parts.get("w", 0),
-            days=parts.get("d", 0),
-            hours=parts.get("h", 0),
-            minutes=parts.get("m", 0),
-            seconds=parts.get("s", 0),
+        seconds = (
+            parts.get("w", 0) * 604800
+            + parts.get("d", 0) * 86400
+            + parts.get("h", 0) * 3600
+            + parts.get("m", 0) * 60
+            + parts.get("s", 0)
         )
+        return _bounded(seconds, value)
     lowered = text.lower()
     if _HUMAN.match(lowered):
         total = 0.0
@@ -82,8 +88,23 @@ def parse_duration(value: object) -> timedelta:
                     "use seconds, minutes, hours, days or weeks"
                 )
             total += float(number) * _UNIT_SECONDS[unit]
-        return timedelta(seconds=total)
+        return _bounded(total, value)
     raise ValueError(f"expected a duration such as {VALID_FORMS}, got {value!r}")
+
+
+def _bounded(amount: float | timedelta, given: object) -> timedelta:
+    """``amount`` (seconds or a timedelta) as a timedelta, refused past :data:`MAX_DURATION`.
+
+    Checked on the float, before ``timedelta`` is built: that is where the overflow happened.
+    """
+    seconds = amount.total_seconds() if isinstance(amount, timedelta) else amount
+    if not seconds <= _MAX_SECONDS:  # also catches inf and nan
+        shown = given if not isinstance(given, str) else given[:40]
+        raise ValueError(
+            f"duration {shown!r} is too long: the largest accepted is "
+            f"{format_duration(MAX_DURATION)} (about 100 years)"
+        )
+    return amount if isinstance(amount, timedelta) else timedelta(seconds=amount)
 
 
 def format_duration(value: timedelta) -> str:

@@ -276,7 +276,7 @@ def _load_model(
     except ValidationError as e:
         found = _findings_from_validation(e, data, located.source, model)
         # A value behind a rejected tag was dropped; its schema error would only repeat it.
-        tagged = {p.path for p in problems if p.code == "L005"}
+        tagged = {p.path for p in problems if p.code == "L005"} | located.dropped
         found = [f for f in found if f.path not in tagged]
         if model is ScheduleFile and any(
             p.code == "L004" and "duplicate member id" in p.message for p in problems

@@ -82,8 +82,10 @@ _CATALOGUE = (
          "docs/schedule-format.md lists each field's valid values."),
     Rule("L005", "unsafe-yaml", E, "A YAML tag that would build Python objects, or an unknown tag.",
          "Schedules are data; only safe YAML is read (CVE-2017-18342-class attacks)."),
-    Rule("L006", "input-too-large", E, "The file exceeds the size or alias-expansion caps.",
-         "A 'billion laughs' alias bomb or a huge file must fail fast, not exhaust memory."),
+    Rule("L006", "input-too-large", E,
+         "The file exceeds a size, nesting, value-length or alias-expansion limit.",
+         "An alias bomb, 500 nested brackets or a huge file must fail fast, not exhaust "
+         "memory or the stack."),
     Rule("L007", "unreadable-file", E, "The file cannot be read as UTF-8 text or is empty.",
          "Binary or empty files are never schedules."),
     Rule("L008", "invalid-feed", E, "An iCalendar feed is malformed or has an unusable event.",

@@ -8,9 +8,10 @@ and ``docs/schedule-format.md``. Nothing here turns wall-clock times into instan
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import re
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from functools import cache
 from typing import Annotated, Any, Literal
@@ -31,6 +32,11 @@ from oncall_planner.durations import VALID_FORMS, format_duration, parse_duratio
 
 __all__ = [
     "LAYER_TARGETS",
+    "MAX_DATE",
+    "MAX_LEVEL",
+    "MAX_WEEK_COUNT",
+    "MAX_ZONE_NAME_CHARS",
+    "MIN_DATE",
     "Compensation",
     "Contact",
     "EscalationLevel",
@@ -54,6 +60,20 @@ __all__ = [
 LAYER_TARGETS = {"on-call-primary": "primary", "on-call-secondary": "secondary"}
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+
+# Limits. Each is far beyond any real schedule and is checked before the work it would blow up.
+#: Highest escalation level: PagerDuty allows 20 rules; E201 listed every missing level up to
+#: the one given, and ``level: 99999999999`` ran for minutes and gigabytes.
+MAX_LEVEL = 100
+#: Largest count of weeks (history, shadow weeks done, consecutive weeks): 100 years.
+MAX_WEEK_COUNT = 5200
+#: Dates are kept well inside ``datetime``'s years 1–9999, so that week arithmetic around them
+#: never overflows (a year-0001 date raised OverflowError), and cover any real rotation.
+MIN_DATE = date(1970, 1, 1)
+MAX_DATE = date(2999, 12, 31)
+#: Longest time zone name: the longest IANA name has 32 characters; a 300-character one
+#: reached the file system ("File name too long") instead of being reported.
+MAX_ZONE_NAME_CHARS = 64
 
 
 class _Model(BaseModel):
@@ -81,9 +101,14 @@ def _check_zone(value: object) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ValueError(f"expected an IANA time zone name such as 'Europe/Berlin', got {value!r}")
     name = value.strip()
+    if len(name) > MAX_ZONE_NAME_CHARS:
+        raise ValueError(
+            f"time zone name {name[:40]!r}… is {len(name)} characters long; IANA names have at "
+            f"most {MAX_ZONE_NAME_CHARS}"
+        )
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         close = closest_zones(name)
         hint = (
             f"; did you mean {', '.join(repr(z) for z in close)}?"
@@ -112,14 +137,20 @@ def _check_hhmm(value: object) -> time:
 
 
 def _check_date(value: object) -> date:
+    day: date | None = None
     if isinstance(value, date):
+        bare = value.date() if isinstance(value, datetime) else value
+        if not MIN_DATE <= bare <= MAX_DATE:
+            raise ValueError(f"{bare} is out of range: dates run from {MIN_DATE} to {MAX_DATE}")
         return value
     if isinstance(value, str):
-        try:
-            return date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    raise ValueError(f"expected a date YYYY-MM-DD such as 2027-03-01, got {value!r}")
+        with contextlib.suppress(ValueError):
+            day = date.fromisoformat(value.strip()[:40])
+    if day is None:
+        raise ValueError(f"expected a date YYYY-MM-DD such as 2027-03-01, got {value!r}")
+    if not MIN_DATE <= day <= MAX_DATE:
+        raise ValueError(f"{day} is out of range: dates run from {MIN_DATE} to {MAX_DATE}")
+    return day
 
 
 ZoneName = Annotated[
@@ -249,14 +280,19 @@ class TimeOff(_Model):
 class MemberHistory(_Model):
     """On-call carry-over from earlier quarters, so fairness spans more than one plan."""
 
-    primary_weeks: int = Field(default=0, ge=0, description="Primary weeks served before.")
-    secondary_weeks: int = Field(default=0, ge=0, description="Secondary weeks served before.")
+    primary_weeks: int = Field(
+        default=0, ge=0, le=MAX_WEEK_COUNT, description="Primary weeks served before."
+    )
+    secondary_weeks: int = Field(
+        default=0, ge=0, le=MAX_WEEK_COUNT, description="Secondary weeks served before."
+    )
     last_on_call: Day | None = Field(
         default=None, description="Start date of the member's last week on call (any layer)."
     )
     last_stint_weeks: int = Field(
         default=1,
         ge=1,
+        le=MAX_WEEK_COUNT,
         description="How many consecutive weeks ended with `last_on_call` (for the "
         "consecutive-week limit across plans).",
     )
@@ -305,7 +341,10 @@ class Member(_Model):
         "secondary. Existing members are trained unless marked.",
     )
     shadow_weeks_done: int = Field(
-        default=0, ge=0, description="Shadow weeks a new engineer has already done."
+        default=0,
+        ge=0,
+        le=MAX_WEEK_COUNT,
+        description="Shadow weeks a new engineer has already done.",
     )
     time_off: tuple[TimeOff, ...] = Field(default=(), description="Days off (inclusive ranges).")
     history: MemberHistory = Field(
@@ -351,7 +390,10 @@ class Participants(_Model):
         default=2, ge=1, description="Fewest trained members the rotation may have."
     )
     max_consecutive_weeks: int = Field(
-        default=1, ge=1, description="Most weeks in a row anyone is on call (primary or secondary)."
+        default=1,
+        ge=1,
+        le=MAX_WEEK_COUNT,
+        description="Most weeks in a row anyone is on call (primary or secondary).",
     )
     shadow_period: Duration = Field(
         default=timedelta(0),
@@ -402,7 +444,7 @@ class EscalationLevel(_Model):
     and Grafana semantics): with timeouts 5, 10, 15 minutes, level 3 is paged at 15 minutes.
     """
 
-    level: int = Field(ge=1, description="Position in the policy, 1 first.")
+    level: int = Field(ge=1, le=MAX_LEVEL, description="Position in the policy, 1 first.")
     target: str | tuple[str, ...] = Field(
         description="Who is paged: 'on-call-primary', 'on-call-secondary', a contact key, "
         "another schedule of the org, or a list of these."

@@ -22,6 +22,10 @@ settings.register_profile(
 settings.register_profile(
     "dev", deadline=None, max_examples=40, suppress_health_check=[HealthCheck.too_slow]
 )
+# `make fuzz`: the fuzz properties of tests/test_fuzz_*.py with thousands of random examples.
+settings.register_profile(
+    "fuzz", deadline=None, max_examples=1500, suppress_health_check=[HealthCheck.too_slow]
+)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 #: Plans record when they were made (now by default); tests pin that time, as reproducible
