@@ -405,11 +405,11 @@ def _html_table(head: list[str], rows: list[list[str]]) -> str:
 
 def review(
     pages: PageLog | pd.DataFrame | str | os.PathLike[str],
-    plan_or_history: Plan,
-    schedule: Schedule | Org,
-    period: Period | str | tuple[date, date] = "2027Q1",
+    plan_or_history: Plan | str | os.PathLike[str],
+    schedule: Schedule | Org | str | os.PathLike[str],
+    period: Period | str | tuple[date | str, date | str] = "2027Q1",
     *,
-    severity: SeverityFramework | None = None,
+    severity: SeverityFramework | str | os.PathLike[str] | None = None,
     recipients: Mapping[str, str] | None = None,
     settings: Settings | None = None,
 ) -> QuarterlyReview:
