@@ -490,3 +490,18 @@ def test_mtta_counts_from_the_first_page_to_each_person() -> None:
     assert rv.pages.set_index("page_id")["mtta_s"].to_dict() == pytest.approx(
         {"a": 420.0, "a2": np.nan, "b": 120.0, "c": np.nan}, nan_ok=True
     )
+
+
+def test_r304_says_incidents_from_the_first_page_not_pages() -> None:
+    # R304 read "median time to acknowledge SEV1 pages" after MTTA became per incident, from
+    # the first page to that person: the message and the rule now say what is measured.
+    from oncall_planner.rules import RULES
+
+    schedule = fixture_schedule()
+    rv = review(_incident_pages(400, [400, 460]), fixture_plan(schedule), schedule, PERIOD)
+    (r304,) = [f for f in rv.findings if f.code == "R304"]
+    assert r304.message.startswith(
+        "ana's median time to acknowledge SEV1 incidents (from their first page of each) is "
+    )
+    assert "pages" not in r304.message
+    assert "first page of each incident" in RULES["R304"].summary

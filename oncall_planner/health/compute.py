@@ -820,8 +820,8 @@ def _mtta_above_target(
         if target is not None and median > target:
             out.append(
                 rule("R304").finding(
-                    f"{person}'s median time to acknowledge {sev} pages is "
-                    f"{format_response_time(median)}, above the {sev} target of "
+                    f"{person}'s median time to acknowledge {sev} incidents (from their first "
+                    f"page of each) is {format_response_time(median)}, above the {sev} target of "
                     f"{format_response_time(target)}",
                     file=source,
                     path=f"per_person.{person}.mtta_median_s",
