@@ -64,39 +64,53 @@ _EXPORTS: dict[str, str] = {
 __all__ = sorted(_EXPORTS)
 
 if TYPE_CHECKING:
-    from oncall_planner.errors import (
-        CheckFailedError,
-        FeedError,
-        InfeasibleError,
-        InputError,
-        OncallPlannerError,
-        PagesFileError,
-        PlanFileError,
-        PlanningError,
-        RejectedScheduleError,
-        ScheduleError,
-        SolverTimeoutError,
-    )
-    from oncall_planner.expand import Problem, Week
-    from oncall_planner.health import (
-        PageEvent,
-        PageLog,
-        Period,
-        QuarterlyReview,
-        ReviewSettings,
-        load_pages,
-        review,
-        synthetic_pages,
-    )
-    from oncall_planner.ical import from_ical, to_ical
-    from oncall_planner.loader import Org, load_org, load_schedule, load_severity
-    from oncall_planner.plans import Layer, Override, Plan, SchedulePlan, Shift, SolveInfo
-    from oncall_planner.report import Finding, Report
-    from oncall_planner.roster import EffectiveShift
-    from oncall_planner.rules import RULES, Rule
-    from oncall_planner.solver import PlanOptions, plan, plan_org
-    from oncall_planner.spec import Member, Schedule, SeverityFramework
-    from oncall_planner.validate import check
+    # ``X as X`` marks an explicit re-export: ``mypy --strict`` (no implicit re-export) then
+    # accepts ``from oncall_planner import plan`` in users' code.
+    from oncall_planner.errors import CheckFailedError as CheckFailedError
+    from oncall_planner.errors import FeedError as FeedError
+    from oncall_planner.errors import InfeasibleError as InfeasibleError
+    from oncall_planner.errors import InputError as InputError
+    from oncall_planner.errors import OncallPlannerError as OncallPlannerError
+    from oncall_planner.errors import PagesFileError as PagesFileError
+    from oncall_planner.errors import PlanFileError as PlanFileError
+    from oncall_planner.errors import PlanningError as PlanningError
+    from oncall_planner.errors import RejectedScheduleError as RejectedScheduleError
+    from oncall_planner.errors import ScheduleError as ScheduleError
+    from oncall_planner.errors import SolverTimeoutError as SolverTimeoutError
+    from oncall_planner.expand import Problem as Problem
+    from oncall_planner.expand import Week as Week
+    from oncall_planner.health import PageEvent as PageEvent
+    from oncall_planner.health import PageLog as PageLog
+    from oncall_planner.health import Period as Period
+    from oncall_planner.health import QuarterlyReview as QuarterlyReview
+    from oncall_planner.health import ReviewSettings as ReviewSettings
+    from oncall_planner.health import load_pages as load_pages
+    from oncall_planner.health import review as review
+    from oncall_planner.health import synthetic_pages as synthetic_pages
+    from oncall_planner.ical import from_ical as from_ical
+    from oncall_planner.ical import to_ical as to_ical
+    from oncall_planner.loader import Org as Org
+    from oncall_planner.loader import load_org as load_org
+    from oncall_planner.loader import load_schedule as load_schedule
+    from oncall_planner.loader import load_severity as load_severity
+    from oncall_planner.plans import Layer as Layer
+    from oncall_planner.plans import Override as Override
+    from oncall_planner.plans import Plan as Plan
+    from oncall_planner.plans import SchedulePlan as SchedulePlan
+    from oncall_planner.plans import Shift as Shift
+    from oncall_planner.plans import SolveInfo as SolveInfo
+    from oncall_planner.report import Finding as Finding
+    from oncall_planner.report import Report as Report
+    from oncall_planner.roster import EffectiveShift as EffectiveShift
+    from oncall_planner.rules import RULES as RULES
+    from oncall_planner.rules import Rule as Rule
+    from oncall_planner.solver import PlanOptions as PlanOptions
+    from oncall_planner.solver import plan as plan
+    from oncall_planner.solver import plan_org as plan_org
+    from oncall_planner.spec import Member as Member
+    from oncall_planner.spec import Schedule as Schedule
+    from oncall_planner.spec import SeverityFramework as SeverityFramework
+    from oncall_planner.validate import check as check
 
 
 def __getattr__(name: str) -> Any:

@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import operator
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -60,6 +60,7 @@ __all__ = [
 ]
 
 _PATH = "str or pathlib.Path"
+_T = TypeVar("_T")
 
 
 class ArgumentTypeError(TypeError):
@@ -280,19 +281,31 @@ def path_arg(
     raise wrong_type(func, param, value, what)
 
 
+def _object_or_file(
+    func: str, param: str, value: object, kind: type[_T], what: str, read: Callable[[Path], _T]
+) -> _T:
+    """A ``kind``, or the path of a file that ``read`` turns into one (a plan, a severity file).
+
+    ``what`` names both in the message: ``a Plan or the path of a plan file (str or
+    pathlib.Path)``; a string that names no file is a bad value, anything else a wrong type
+    (with a reminder when it is one of the library's objects in the wrong place).
+    """
+    if isinstance(value, kind):
+        return value
+    accepted = f"{what} ({_PATH})"
+    path = _existing(func, param, value, accepted)
+    if path is not None:
+        return read(path)
+    if isinstance(value, str):
+        raise bad_value(func, param, value, accepted)
+    raise wrong_type(func, param, value, accepted, swap_hint(value))
+
+
 def plan_arg(func: str, param: str, value: object) -> Plan:
     """A :class:`Plan`, or the path of a plan file (read with ``Plan.read``)."""
     from oncall_planner.plans import Plan
 
-    if isinstance(value, Plan):
-        return value
-    accepted = f"a Plan or the path of a plan file ({_PATH})"
-    path = _existing(func, param, value, accepted)
-    if path is not None:
-        return Plan.read(path)
-    if isinstance(value, str):
-        raise bad_value(func, param, value, accepted)
-    raise wrong_type(func, param, value, accepted, swap_hint(value))
+    return _object_or_file(func, param, value, Plan, "a Plan or the path of a plan file", Plan.read)
 
 
 def _load_target(value: str | os.PathLike[str]) -> Schedule | Org:
@@ -369,15 +382,8 @@ def severity_arg(func: str, param: str, value: object) -> SeverityFramework:
     from oncall_planner.loader import load_severity
     from oncall_planner.spec import SeverityFramework
 
-    if isinstance(value, SeverityFramework):
-        return value
-    accepted = f"a SeverityFramework or the path of a severity file ({_PATH})"
-    path = _existing(func, param, value, accepted)
-    if path is not None:
-        return load_severity(path)
-    if isinstance(value, str):
-        raise bad_value(func, param, value, accepted)
-    raise wrong_type(func, param, value, accepted, swap_hint(value))
+    what = "a SeverityFramework or the path of a severity file"
+    return _object_or_file(func, param, value, SeverityFramework, what, load_severity)
 
 
 def feed_arg(func: str, param: str, value: object) -> tuple[bytes, str | None]:

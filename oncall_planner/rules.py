@@ -261,7 +261,8 @@ _CATALOGUE = (
          "Someone received 2× the team's mean pages, or 2× the mean sleep-hour pages.",
          "PagerDuty's burden analytics flag people at twice the team mean."),
     Rule("R304", "mtta-above-target", W,
-         "A person's median time to acknowledge exceeds the severity's response target.",
+         "A person's median time to acknowledge a severity's incidents, from their first page of "
+         "each incident to its acknowledgement, exceeds the severity's response target.",
          f"{_SRE_ONCALL}: 5-minute response for user-facing systems."),
     Rule("R305", "off-rotation-pages", INFO,
          "Pages went to people who were not on call.",

@@ -490,3 +490,69 @@ def test_mtta_counts_from_the_first_page_to_each_person() -> None:
     assert rv.pages.set_index("page_id")["mtta_s"].to_dict() == pytest.approx(
         {"a": 420.0, "a2": np.nan, "b": 120.0, "c": np.nan}, nan_ok=True
     )
+
+
+def test_mttr_counts_each_incident_once_per_person_not_each_page() -> None:
+    # MTTR was per page: ana's re-notifications after the acknowledgement (at 400 s and 460 s)
+    # each counted as an MTTR of their own, shorter because they came later, and the team's
+    # median was over pages while its incidents' MTTR was from their first page. Now MTTR is
+    # defined as MTTA is: per incident, from the first page to that person to the resolution.
+    schedule = fixture_schedule()
+    t0 = pd.Timestamp("2027-03-09T12:00:00+01:00")
+
+    def at(s: float) -> Any:
+        return (t0 + pd.Timedelta(seconds=s)).to_pydatetime()
+
+    def page(pid: str, inc: str, s: float, who: str, ack: float, res: float) -> PageEvent:
+        return PageEvent(page_id=pid, incident_id=inc, paged_at=at(s), recipient=who,
+                         acknowledged_at=at(ack), resolved_at=at(res))  # fmt: skip
+
+    log = PageLog.from_events(
+        [
+            # Incident i: ana at 0 s and again at 400 s and 460 s (after the ack at 300 s),
+            # ben added at 1000 s, resolved at 1800 s.
+            page("a", "i", 0, "ana", 300, 1800),
+            page("a2", "i", 400, "ana", 300, 1800),
+            page("a3", "i", 460, "ana", 300, 1800),
+            page("b", "i", 1000, "ben", 300, 1800),
+            # Incident j, a day later: ana alone, resolved after 600 s.
+            page("j", "j", 86400, "ana", 86460, 87000),
+            # Incident k: cem is paged after it was resolved; he gives no MTTR for it.
+            page("k", "k", 2 * 86400, "ana", 2 * 86400 + 60, 2 * 86400 + 120),
+            page("k2", "k", 2 * 86400 + 300, "cem", 2 * 86400 + 60, 2 * 86400 + 120),
+        ]
+    )
+    rv = review(log, fixture_plan(schedule), schedule, PERIOD)
+    pp = rv.per_person
+    # ana: i 1800 s, j 600 s, k 120 s (per page it was 1800, 1400, 1340, 600, 120 → 1340).
+    assert pp.loc["ana", "mttr_median_s"] == 600.0
+    assert pp.loc["ben", "mttr_median_s"] == 800.0
+    assert np.isnan(pp.loc["cem", "mttr_median_s"])
+    # Per incident and for the team: from the incident's first page.
+    assert rv.incidents.set_index("incident_id")["mttr_s"].to_dict() == {
+        "i": 1800.0,
+        "j": 600.0,
+        "k": 120.0,
+    }
+    assert rv.team["mttr_median_s"] == 600.0  # over incidents (per page it was 800 s)
+    # One function for all of them: the per-page column holds each person's first page only.
+    assert rv.pages.set_index("page_id")["mttr_s"].to_dict() == pytest.approx(
+        {"a": 1800.0, "a2": np.nan, "a3": np.nan, "b": 800.0, "j": 600.0, "k": 120.0,
+         "k2": np.nan},
+        nan_ok=True,
+    )  # fmt: skip
+
+
+def test_r304_says_incidents_from_the_first_page_not_pages() -> None:
+    # R304 read "median time to acknowledge SEV1 pages" after MTTA became per incident, from
+    # the first page to that person: the message and the rule now say what is measured.
+    from oncall_planner.rules import RULES
+
+    schedule = fixture_schedule()
+    rv = review(_incident_pages(400, [400, 460]), fixture_plan(schedule), schedule, PERIOD)
+    (r304,) = [f for f in rv.findings if f.code == "R304"]
+    assert r304.message.startswith(
+        "ana's median time to acknowledge SEV1 incidents (from their first page of each) is "
+    )
+    assert "pages" not in r304.message
+    assert "first page of each incident" in RULES["R304"].summary

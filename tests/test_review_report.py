@@ -140,3 +140,18 @@ def test_people_table_shows_names_not_ids(small: QuarterlyReview) -> None:
     assert "| Ana Weber | 5 |" in people and "| ana |" not in people
     html = _section(small.to_html(charts=False), "<h2>People</h2>", "<h2>")
     assert "<td>Cem Aydin</td>" in html and "<td>cem</td>" not in html
+
+
+def test_review_groups_findings_as_check_does(noisy: QuarterlyReview) -> None:
+    # One grouping for check's text output and the review: report.group_findings.
+    from oncall_planner.report import group_findings
+
+    groups = group_findings(noisy.findings)
+    lines = _section(noisy.to_markdown(), "## Findings\n\n", "\n\n").splitlines()
+    assert [line.split("`")[1] for line in lines] == [g.code for g in groups]
+    findings = _section(noisy.to_html(charts=False), "<h2>Findings</h2>", "<h2>")
+    for g in groups:
+        if len(g.findings) > 1:
+            # Inside each group, the findings in the order check prints them.
+            each = re.findall(r"<li>([^<]*)</li>", findings.split(f"<code>{g.code}</code>")[1])
+            assert each[: len(g.findings)] == [html.escape(f.message) for f in g.findings]

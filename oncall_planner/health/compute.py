@@ -36,6 +36,7 @@ __all__ = [
     "compute",
     "format_response_time",
     "mtta_seconds",
+    "mttr_seconds",
 ]
 
 #: Time-of-day buckets, in code order (0, 1, 2).
@@ -194,11 +195,45 @@ def mtta_seconds(
         came before the acknowledgement, NaN on every other page. A median over the non-NaN
         values is a median over (incident, responder) pairs.
     """
+    return _first_page_to(paged_ns, ack_ns, has_ack, incident, responder)
+
+
+def mttr_seconds(
+    paged_ns: np.ndarray,
+    resolved_ns: np.ndarray,
+    has_resolved: np.ndarray,
+    incident: np.ndarray,
+    responder: np.ndarray,
+) -> np.ndarray:
+    """Time to resolve: the one definition every MTTR of a review uses (docs/review.md).
+
+    As :func:`mtta_seconds`, to the incident's resolution: per incident and responder, from
+    the first page to the responder to the resolution. Later pages of the same incident
+    (re-notifications, escalations, pages after the acknowledgement) add nothing, so a
+    person's median is over their incidents, not over how often they were paged for them. A
+    responder first paged at or after the resolution gives no MTTR. For the team, pass zeros
+    as ``responder``: the incident's MTTR runs from its first page.
+
+    Returns:
+        Per page: the MTTR in seconds on the responder's first page of each incident when it
+        came before the resolution, NaN on every other page.
+    """
+    return _first_page_to(paged_ns, resolved_ns, has_resolved, incident, responder)
+
+
+def _first_page_to(
+    paged_ns: np.ndarray,
+    until_ns: np.ndarray,
+    has_until: np.ndarray,
+    incident: np.ndarray,
+    responder: np.ndarray,
+) -> np.ndarray:
+    """Seconds from each responder's first page of each incident to ``until`` (else NaN)."""
     out = np.full(len(paged_ns), np.nan)
     if len(paged_ns) == 0:
         return out
-    waited = _first_of(responder, incident) & has_ack & (paged_ns < ack_ns)
-    out[waited] = (ack_ns[waited] - paged_ns[waited]) / _NS_PER_S
+    waited = _first_of(responder, incident) & has_until & (paged_ns < until_ns)
+    out[waited] = (until_ns[waited] - paged_ns[waited]) / _NS_PER_S
     return out
 
 
@@ -431,7 +466,6 @@ def compute(
     res = _ns(frame["resolved_at"])
     has_ack = frame["acknowledged_at"].notna().to_numpy()
     has_res = frame["resolved_at"].notna().to_numpy()
-    mttr = np.where(has_res, (res - t) / _NS_PER_S, np.nan)
     sev_code = _severity_codes(frame["severity"], framework)
     levels = [lvl.level for lvl in framework.levels]
     # Unknown severities are the last category, "".
@@ -443,6 +477,9 @@ def compute(
     # One MTTA definition for people and the team (the team is one responder).
     mtta = mtta_seconds(t, ack, has_ack, inc_code, pcode)
     mtta_incident = mtta_seconds(t, ack, has_ack, inc_code, np.zeros(n, dtype=np.int64))
+    # MTTR likewise: per incident and responder, from their first page to the resolution.
+    mttr = mttr_seconds(t, res, has_res, inc_code, pcode)
+    mttr_incident = mttr_seconds(t, res, has_res, inc_code, np.zeros(n, dtype=np.int64))
 
     # -- day index in the schedule's zone (trend and weeks are team-level) ---------------------
     local_main = frame["paged_at"].dt.tz_convert(main_zone).dt.tz_localize(None)
@@ -656,9 +693,7 @@ def compute(
     )
     # Incident codes number incidents in order of their first page, as the groups are sorted.
     incidents["mtta_s"] = mtta_incident[_first_of(inc_code)] if n else np.zeros(0)
-    incidents["mttr_s"] = (
-        incidents["resolved_at"] - incidents["first_paged_at"]
-    ).dt.total_seconds()
+    incidents["mttr_s"] = mttr_incident[_first_of(inc_code)] if n else np.zeros(0)
     # Codes number incidents in order of their first page (pages are in time order).
     incidents = incidents.reset_index(drop=True)
 
@@ -706,7 +741,9 @@ def compute(
         "mtta_median_s": _nan_none(
             float(np.nanmedian(mtta_incident)) if (~np.isnan(mtta_incident)).any() else math.nan
         ),
-        "mttr_median_s": _nan_none(float(np.nanmedian(mttr)) if has_res.any() else math.nan),
+        "mttr_median_s": _nan_none(
+            float(np.nanmedian(mttr_incident)) if (~np.isnan(mttr_incident)).any() else math.nan
+        ),
         "members": team,
         "fairness": fair,
         "trailing_mean_last": float(per_day["trailing_mean"].iloc[-1]) if ndays else 0.0,
@@ -820,8 +857,8 @@ def _mtta_above_target(
         if target is not None and median > target:
             out.append(
                 rule("R304").finding(
-                    f"{person}'s median time to acknowledge {sev} pages is "
-                    f"{format_response_time(median)}, above the {sev} target of "
+                    f"{person}'s median time to acknowledge {sev} incidents (from their first "
+                    f"page of each) is {format_response_time(median)}, above the {sev} target of "
                     f"{format_response_time(target)}",
                     file=source,
                     path=f"per_person.{person}.mtta_median_s",

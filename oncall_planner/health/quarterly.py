@@ -6,7 +6,6 @@ import html
 import json
 import math
 import os
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -20,7 +19,7 @@ from oncall_planner.health.pages import PageLog
 from oncall_planner.health.period import Period
 from oncall_planner.loader import Org
 from oncall_planner.plans import Plan
-from oncall_planner.report import Finding, Report
+from oncall_planner.report import FindingGroup, Report, group_findings
 from oncall_planner.rules import RULES
 from oncall_planner.spec import Schedule, SeverityFramework
 
@@ -264,11 +263,12 @@ class QuarterlyReview:
         out = [f"# On-call review {self.period.label}", ""]
         out += _md_table(["", ""], [[k, v] for k, v in self._summary_lines()])
         out += ["", "## Findings", ""]
-        for code, severity, group in _group_findings_by_rule(self.findings):
-            if len(group) == 1:
-                out.append(f"- `{code}` {severity}: {group[0].message}")
+        for group in group_findings(self.findings):
+            head = f"- `{group.code}` {group.severity.value}: "
+            if len(group.findings) == 1:
+                out.append(head + group.first.message)
             else:
-                out.append(f"- `{code}` {severity}: {_group_line(code, group)}")
+                out.append(head + _group_line(group))
         if not len(self.findings):
             out.append("No findings.")
         out += ["", "## People", ""]
@@ -285,16 +285,17 @@ class QuarterlyReview:
         parts.append("<h2>Findings</h2>")
         if len(self.findings):
             items = []
-            for code, severity, group in _group_findings_by_rule(self.findings):
+            for group in group_findings(self.findings):
+                code, severity = group.code, group.severity.value
                 head = f"<code>{html.escape(code)}</code> {html.escape(severity)}: "
-                if len(group) == 1:
-                    items.append(f"<li>{head}{html.escape(group[0].message)}</li>")
+                if len(group.findings) == 1:
+                    items.append(f"<li>{head}{html.escape(group.first.message)}</li>")
                     continue
                 # One line per rule; each finding stays one click away, so 26 noisy shifts
                 # cannot push an outlier or a slow acknowledgement off the screen.
-                each = "".join(f"<li>{html.escape(f.message)}</li>" for f in group)
+                each = "".join(f"<li>{html.escape(f.message)}</li>" for f in group.findings)
                 items.append(
-                    f"<li><details><summary>{head}{html.escape(_group_line(code, group))}"
+                    f"<li><details><summary>{head}{html.escape(_group_line(group))}"
                     f"</summary><ul>{each}</ul></details></li>"
                 )
             parts.append(f"<ul>{''.join(items)}</ul>")
@@ -343,38 +344,16 @@ def format_stipend_weeks(weeks: float) -> str:
     return f"{weeks:.1f}"
 
 
-def _natural(text: str) -> tuple[tuple[int, int | str], ...]:
-    """Sort key reading digit runs as numbers: ``week[2]`` before ``week[10]``."""
-    return tuple(
-        (0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"(\d+)", text)
-    )
-
-
-def _group_findings_by_rule(
-    findings: Report,
-) -> list[tuple[str, str, list[Finding]]]:
-    """The findings as (code, severity, findings) per rule: errors first, then by code.
-
-    Local to the review's Markdown and HTML. ``report.group_findings`` (branch i10-api) does
-    the same for ``check``; when both are merged, this should become a call to it.
-    """
-    groups: dict[str, list[Finding]] = {}
-    for f in findings:
-        groups.setdefault(f.code, []).append(f)
-    ordered = sorted(groups.items(), key=lambda kv: (kv[1][0].severity.rank, _natural(kv[0])))
-    return [
-        (code, group[0].severity.value, sorted(group, key=lambda f: _natural(f.path + f.message)))
-        for code, group in ordered
-    ]
-
-
-def _group_line(code: str, group: list[Finding]) -> str:
+def _group_line(group: FindingGroup) -> str:
     """``26 noisy-shift findings: week[0].primary, week[1].secondary, …``: what each is about.
 
-    Each finding's path with the segments every path of the group shares cut off at both ends
+    The grouping is ``report.group_findings``, as for ``check``: in the review, the findings
+    of one rule share their file and hint, so each rule is one group. Each finding's path with
+    the segments every path of the group shares cut off at both ends
     (``per_person.ana.on_call_hours`` → ``ana``).
     """
-    split = [f.path.split(".") for f in group]
+    code, findings = group.code, group.findings
+    split = [f.path.split(".") for f in findings]
     head = 0
     while all(len(p) > head + 1 for p in split) and len({p[head] for p in split}) == 1:
         head += 1
@@ -382,10 +361,11 @@ def _group_line(code: str, group: list[Finding]) -> str:
     while all(len(p) > head + tail + 1 for p in split) and len({p[-1 - tail] for p in split}) == 1:
         tail += 1
     subjects = [
-        ".".join(p[head : len(p) - tail]) or f.message for p, f in zip(split, group, strict=True)
+        ".".join(p[head : len(p) - tail]) or f.message
+        for p, f in zip(split, findings, strict=True)
     ]
     name = RULES[code].name if code in RULES else code
-    return f"{len(group)} {name} findings: {', '.join(subjects)}"
+    return f"{len(findings)} {name} findings: {', '.join(subjects)}"
 
 
 def _md_table(head: list[str], rows: list[list[str]]) -> list[str]:
@@ -405,11 +385,11 @@ def _html_table(head: list[str], rows: list[list[str]]) -> str:
 
 def review(
     pages: PageLog | pd.DataFrame | str | os.PathLike[str],
-    plan_or_history: Plan,
-    schedule: Schedule | Org,
-    period: Period | str | tuple[date, date] = "2027Q1",
+    plan_or_history: Plan | str | os.PathLike[str],
+    schedule: Schedule | Org | str | os.PathLike[str],
+    period: Period | str | tuple[date | str, date | str] = "2027Q1",
     *,
-    severity: SeverityFramework | None = None,
+    severity: SeverityFramework | str | os.PathLike[str] | None = None,
     recipients: Mapping[str, str] | None = None,
     settings: Settings | None = None,
 ) -> QuarterlyReview:

@@ -9,6 +9,7 @@ Everything is drawn with numpy from one seed, vectorised, so a million pages tak
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
 
 import numpy as np
@@ -56,12 +57,12 @@ def _who(times: np.ndarray, lookup: tuple[np.ndarray, np.ndarray, list[str]]) ->
 
 
 def synthetic_pages(
-    plan: Plan,
-    schedule: Schedule | Org,
+    plan: Plan | str | os.PathLike[str],
+    schedule: Schedule | Org | str | os.PathLike[str],
     *,
     seed: int,
-    start: datetime | None = None,
-    end: datetime | None = None,
+    start: datetime | str | None = None,
+    end: datetime | str | None = None,
     incidents_per_week: float = 3.0,
     services: int = 8,
     noisy_services: int = 2,

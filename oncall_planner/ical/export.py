@@ -33,6 +33,7 @@ What each choice prevents (research/ical.md §6 is the checklist the tests follo
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -470,16 +471,16 @@ def _selected(
 
 
 def to_ical(
-    plan: Plan,
+    plan: Plan | str | os.PathLike[str],
     *,
     schedule: str | None = None,
     person: str | None = None,
     tz_mode: TzMode = "utc",
-    previous: Plan | None = None,
-    previous_feed: bytes | None = None,
+    previous: Plan | str | os.PathLike[str] | None = None,
+    previous_feed: bytes | str | os.PathLike[str] | None = None,
     domain: str = DEFAULT_DOMAIN,
     contacts: bool = True,
-    stamp: datetime | None = None,
+    stamp: datetime | str | None = None,
 ) -> bytes:
     """The plan (or one schedule, or one person's shifts) as an iCalendar feed.
 

@@ -27,12 +27,13 @@ from __future__ import annotations
 
 import gc
 import html
+import os
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
@@ -46,6 +47,9 @@ from oncall_planner.plans import Layer, Plan, SchedulePlan, Shift, SolveInfo
 from oncall_planner.report import Finding
 from oncall_planner.rules import rule
 from oncall_planner.spec import MAX_DATE, MIN_DATE, Member, MemberHistory, Schedule
+
+if TYPE_CHECKING:
+    from oncall_planner.loader import Org
 
 __all__ = [
     "MAX_FEED_BYTES",
@@ -615,8 +619,8 @@ def _read_events(located: Sequence[_Located]) -> list[Any] | None:
 
 
 def from_ical(
-    data: bytes,
-    roster: Iterable[Member] | None = None,
+    data: bytes | str | os.PathLike[str],
+    roster: Iterable[Member] | Schedule | Org | None = None,
     *,
     person: str | None = None,
     source: str | None = None,
@@ -730,9 +734,9 @@ def _feeds(data: bytes | Sequence[FeedSource], source: str | None) -> list[FeedS
 
 
 def feed_history(
-    data: bytes,
-    schedule: Schedule,
-    before: date,
+    data: bytes | str | os.PathLike[str],
+    schedule: Schedule | str | os.PathLike[str],
+    before: date | str,
     *,
     source: str | None = None,
     person: str | None = None,
@@ -816,8 +820,8 @@ def _handoffs(schedule: Schedule, first: datetime, last: datetime) -> list[datet
 
 
 def history_plan(
-    data: bytes | Sequence[FeedSource],
-    schedule: Schedule,
+    data: bytes | str | os.PathLike[str] | Sequence[FeedSource],
+    schedule: Schedule | str | os.PathLike[str],
     *,
     source: str | None = None,
     person: str | None = None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import math
 import multiprocessing
+import os
 import signal
 import time as _time
 from collections.abc import Callable, Mapping, Sequence
@@ -810,12 +811,12 @@ def _solve(
 
 
 def plan(
-    schedule: Schedule,
-    start: date,
+    schedule: Schedule | str | os.PathLike[str],
+    start: date | str,
     weeks: int,
     *,
-    previous: Plan | None = None,
-    freeze_until: date | None = None,
+    previous: Plan | str | os.PathLike[str] | None = None,
+    freeze_until: date | str | None = None,
     options: PlanOptions | None = None,
     history: Mapping[str, MemberHistory] | None = None,
     created: datetime | None = None,
@@ -874,12 +875,12 @@ def plan(
 
 
 def plan_org(
-    org_or_schedules: Org | Sequence[Schedule],
-    start: date,
+    org_or_schedules: Org | Sequence[Schedule] | str | os.PathLike[str],
+    start: date | str,
     weeks: int,
     *,
-    previous: Plan | None = None,
-    freeze_until: date | None = None,
+    previous: Plan | str | os.PathLike[str] | None = None,
+    freeze_until: date | str | None = None,
     options: PlanOptions | None = None,
     history: Mapping[str, MemberHistory] | None = None,
     created: datetime | None = None,
