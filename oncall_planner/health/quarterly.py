@@ -71,6 +71,7 @@ SHIFT_KEYS = (
     "noisy",
     "periods_12h",
     "periods_over_budget",
+    "override",
 )
 
 
