@@ -249,8 +249,14 @@ class TimeOff(_Model):
 class MemberHistory(_Model):
     """On-call carry-over from earlier quarters, so fairness spans more than one plan."""
 
-    primary_weeks: int = Field(default=0, ge=0, description="Primary weeks served before.")
-    secondary_weeks: int = Field(default=0, ge=0, description="Secondary weeks served before.")
+    primary_weeks: float = Field(
+        default=0,
+        ge=0,
+        description="Primary weeks served before (fractions count: a 48 h cover is 2/7).",
+    )
+    secondary_weeks: float = Field(
+        default=0, ge=0, description="Secondary weeks served before (fractions count)."
+    )
     last_on_call: Day | None = Field(
         default=None, description="Start date of the member's last week on call (any layer)."
     )
