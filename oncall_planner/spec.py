@@ -252,10 +252,10 @@ class MemberHistory(_Model):
     primary_weeks: float = Field(
         default=0,
         ge=0,
-        description="Primary weeks served before (fractions count: a 48 h cover is 2/7).",
+        description="Primary weeks served before; fractions count (a 48 h cover is 0.286).",
     )
     secondary_weeks: float = Field(
-        default=0, ge=0, description="Secondary weeks served before (fractions count)."
+        default=0, ge=0, description="Secondary weeks served before; fractions count."
     )
     last_on_call: Day | None = Field(
         default=None, description="Start date of the member's last week on call (any layer)."
