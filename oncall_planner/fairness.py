@@ -32,7 +32,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from oncall_planner.plans import Layer, SchedulePlan
+    from oncall_planner.plans import Layer, Plan, SchedulePlan
     from oncall_planner.spec import Schedule
 
 __all__ = [
@@ -189,7 +189,7 @@ def _paged_pieces(
 
 
 def effective_weeks(
-    schedule_plans: Iterable[SchedulePlan],
+    schedule_plans: Iterable[SchedulePlan] | Plan,
     *,
     until: datetime | None = None,
     shadow: bool = False,
@@ -203,10 +203,30 @@ def effective_weeks(
     without overrides gives whole numbers: its weekly shifts.
 
     Args:
-        schedule_plans: The schedules' plans (``plan.schedules`` for a whole plan).
-        until: Count only time before this instant (carry-over up to a date).
+        schedule_plans: The schedules' plans (``plan.schedules``, or the plan itself).
+        until: Count only time before this aware instant (carry-over up to a date).
         shadow: Count the shadow layer instead of primary and secondary.
+
+    Raises:
+        TypeError: ``schedule_plans`` holds something else than schedule plans, or ``until``
+            is not a datetime (the message names the parameter and what is accepted).
+        ValueError: ``until`` is naive.
     """
+    from oncall_planner import _args
+    from oncall_planner.plans import Plan, SchedulePlan
+
+    f = "effective_weeks"
+    if isinstance(schedule_plans, Plan):
+        schedule_plans = schedule_plans.schedules
+    accepted = "an iterable of SchedulePlan (plan.schedules) or a Plan"
+    if not isinstance(schedule_plans, Iterable) or isinstance(schedule_plans, str | bytes):
+        raise _args.wrong_type(f, "schedule_plans", schedule_plans, accepted)
+    schedule_plans = list(schedule_plans)
+    for sp in schedule_plans:
+        if not isinstance(sp, SchedulePlan):
+            raise _args.wrong_type(f, "schedule_plans", sp, accepted)
+    if until is not None:
+        until = _args.instant_arg(f, "until", until)
     found: dict[str, dict[Layer, float]] = {}
     for person, layer, _a, _b, weeks in _paged_pieces(schedule_plans, until, shadow=shadow):
         mine = found.setdefault(person, {})

@@ -40,6 +40,8 @@ from oncall_planner import (
     synthetic_pages,
     to_ical,
 )
+from oncall_planner.carryover import plan_history
+from oncall_planner.fairness import effective_weeks
 from oncall_planner.ical import feed_history, history_plan
 from oncall_planner.report import group_findings
 from tests.conftest import ROOT, SCHEDULES
@@ -219,6 +221,16 @@ CASES: list[Case] = [
      "findings", "None (NoneType)", "a Report"),
     ("ical.history_plan", "org", lambda c: history_plan(c.feed, c.org), TypeError,
      "schedule", "Org of api, platform", "org.schedule(name)"),
+    # carry-over and the one load count, documented in docs/api.md
+    ("carryover.plan_history", "before", lambda c: plan_history(c.plan, c.schedule, "soon"),
+     ValueError, "before", "'soon' (str)", "ISO date"),
+    ("carryover.plan_history", "swapped", lambda c: plan_history(c.schedule, c.plan, D),
+     TypeError, "previous", "Schedule 'backend-primary'", "arguments swapped?"),
+    ("fairness.effective_weeks", "schedule", lambda c: effective_weeks([c.schedule]),
+     TypeError, "schedule_plans", "Schedule 'backend-primary'", "an iterable of SchedulePlan"),
+    ("fairness.effective_weeks", "naive",
+     lambda c: effective_weeks(c.plan, until=datetime(2027, 1, 4)), ValueError,
+     "until", "2027-01-04", "time-zone-aware"),
 ]  # fmt: skip
 
 
