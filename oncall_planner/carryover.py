@@ -8,16 +8,20 @@ read carry-over from here and never from each other. Nothing here imports ortool
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import date, datetime, time
+import itertools
+from collections.abc import Iterable, Mapping
+from datetime import UTC, date, datetime, time, timedelta
 
 from oncall_planner.expand import Problem, Week, local_instant, week_starts
+from oncall_planner.fairness import effective_weeks
 from oncall_planner.plans import PAGED_LAYERS, Layer, Plan, SchedulePlan
+from oncall_planner.roster import effective_shifts, handoffs
 from oncall_planner.spec import Member, MemberHistory, Schedule
 
 __all__ = [
     "freeze_instant",
     "frozen_assignments",
+    "plan_history",
     "previous_entry",
     "run_before_start",
     "weeks_before",
@@ -94,18 +98,111 @@ def run_before_start(
     """Consecutive on-call weeks the member served right before week 0.
 
     A previous plan of the same schedule that has shifts before week 0 is the record; otherwise
-    the member's history (``last_on_call`` and ``last_stint_weeks``) is.
+    the member's history (``last_on_call`` and ``last_stint_weeks``) is. In a previous plan the
+    stint is counted on its effective roster, as H103 counts stints: the member's unbroken
+    primary or secondary time (overrides included) that reaches week 0's handoff, and the weeks
+    it touches. Covering the last night before the handoff is a stint of one week; a week an
+    override handed entirely to someone else is theirs, not the member's.
     """
     prev = previous_entry(previous, problem.schedule.name)
     first = problem.weeks[0].start
     if prev is not None and any(s.start < first for s in prev.shifts):
-        on_call = {
-            s.start for s in prev.shifts if s.person == member.id and s.layer in PAGED_LAYERS
-        }
-        run = 0
-        for w in weeks_before(problem, _MAX_LOOKBACK_WEEKS):
-            if w.start not in on_call:
-                break
-            run += 1
-        return run
+        return _stint_into(prev, member.id, problem)
     return problem.history_run_before_start(with_history(member, history))
+
+
+def _stretches(prev: SchedulePlan, person: str) -> list[tuple[datetime, datetime]]:
+    """The person's unbroken paged time in a plan (effective roster, UTC): pieces that touch
+    or overlap are one stretch, as H103 joins them."""
+    pieces = sorted(
+        (p.start.astimezone(UTC), p.end.astimezone(UTC))
+        for p in effective_shifts(prev, person=person)
+        if p.layer in PAGED_LAYERS
+    )
+    out: list[tuple[datetime, datetime]] = []
+    for a, b in pieces:
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return out
+
+
+def _stint_into(prev: SchedulePlan, person: str, problem: Problem) -> int:
+    """Weeks before week 0 touched by the person's unbroken paged time reaching week 0."""
+    first = problem.weeks[0].start.astimezone(UTC)
+    reaching = next((a for a, b in _stretches(prev, person) if a < first <= b), None)
+    if reaching is None:
+        return 0
+    run = 0
+    for w in weeks_before(problem, _MAX_LOOKBACK_WEEKS):
+        if not (reaching < w.end.astimezone(UTC)):
+            break
+        run += 1
+    return run
+
+
+def plan_history(previous: Plan, schedule: Schedule, before: date) -> dict[str, MemberHistory]:
+    """Carry-over of the schedule's members from a previous plan, as it was lived.
+
+    The counterpart of ``oncall_planner.ical.feed_history`` for a plan file: the previous
+    plan's effective roster (weekly shifts with its overrides laid over them) up to the start
+    of week 0 of a plan from ``before`` (the first handoff on or after that day), so override
+    hours count for whoever covered and a cover is repaid by the next plan's fair shares.
+    Weeks are real hours ÷ 168 (a whole week across a DST change is one week; see
+    :func:`oncall_planner.fairness.effective_weeks`), kept to three decimals: a 48 h cover is
+    0.286 weeks. ``last_on_call`` is the start date of the week holding the end of the
+    member's last stint and ``last_stint_weeks`` the weeks that stint touches, as H103 counts
+    them, so covering the night before one's own week extends the stint carried into the
+    next plan.
+
+    Args:
+        previous: The plan of the earlier period (a plan file read with ``Plan.read``).
+        schedule: The schedule whose members are counted.
+        before: The start date of the next plan: time from its first handoff on is left out.
+
+    Returns:
+        Member id → history, for every member with paged or shadow time, sorted by id.
+
+    Raises:
+        TypeError: An argument of the wrong kind (the message names it).
+        ValueError: The plan has no entry for the schedule, or a bad argument value.
+    """
+    from oncall_planner import _args
+
+    previous = _args.plan_arg("plan_history", "previous", previous)
+    schedule = _args.schedule_arg("plan_history", "schedule", schedule)
+    before = _args.date_arg("plan_history", "before", before)
+    sp = previous_entry(previous, schedule.name)
+    if sp is None:
+        names = ", ".join(sorted(s.name for s in previous.schedules)) or "none"
+        raise ValueError(f"previous: the plan has no schedule {schedule.name!r}; it has: {names}")
+    # Up to week 0 of a plan starting on ``before``: its first handoff on or after that day.
+    cut = week_starts(schedule, before, 1)[0].astimezone(UTC)
+    paged = effective_weeks([sp], until=cut)
+    shadowed = effective_weeks([sp], until=cut, shadow=True)
+    bounds = [h.astimezone(UTC) for h in handoffs(sp)]
+    members = {m.id for m in schedule.participants.members}
+    out: dict[str, MemberHistory] = {}
+    for person in sorted(members & (set(paged) | set(shadowed))):
+        done = round(sum(shadowed.get(person, {}).values()))
+        layers = paged.get(person, {})
+        stretches = [(a, min(b, cut)) for a, b in _stretches(sp, person) if a < cut]
+        if not stretches:
+            out[person] = MemberHistory(shadow_weeks_done=done)
+            continue
+        a, b = stretches[-1]
+        touched = [(lo, hi) for lo, hi in _pairs(bounds) if lo < b and a < hi]
+        last_week = touched[-1][0] if touched else b - timedelta(weeks=1)
+        out[person] = MemberHistory(
+            primary_weeks=round(layers.get(Layer.PRIMARY, 0.0), 3),
+            secondary_weeks=round(layers.get(Layer.SECONDARY, 0.0), 3),
+            last_on_call=last_week.astimezone(schedule.zone).date(),
+            last_stint_weeks=max(1, len(touched)),
+            shadow_weeks_done=done,
+        )
+    return out
+
+
+def _pairs(bounds: Iterable[datetime]) -> list[tuple[datetime, datetime]]:
+    return list(itertools.pairwise(bounds))

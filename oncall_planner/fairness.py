@@ -13,7 +13,8 @@ And the numbers of a plan, each defined once here and used by the planner's obje
 plan's fairness summary, the CLI table, ``check`` (P105–P107) and reviews:
 
 - load: ``primary_weight`` × primary weeks + ``secondary_weight`` × secondary weeks
-  (:func:`load`);
+  (:func:`load`); a plan's weeks are counted on its effective roster, overrides included,
+  as real hours ÷ 168 (:func:`effective_weeks`); the solver plans whole weeks;
 - fair share: a person's part of the load, one share per person across the org, split among
   their rotations (:func:`water_fill`, :func:`org_fair_shares`);
 - the balance of a schedule: :func:`balance_score` of on-call weeks over capacity, counted across
@@ -24,23 +25,26 @@ plan's fairness summary, the CLI table, ``check`` (P105–P107) and reviews:
 
 from __future__ import annotations
 
+import itertools
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from oncall_planner.plans import SchedulePlan
+    from oncall_planner.plans import Layer, Plan, SchedulePlan
     from oncall_planner.spec import Schedule
 
 __all__ = [
     "balance_loads",
     "balance_score",
     "coefficient_of_variation",
+    "effective_weeks",
     "gini",
     "holiday_overlap",
     "load",
     "max_over_mean",
+    "on_call_intervals",
     "on_call_share_caps",
     "on_call_weeks",
     "org_capacity",
@@ -153,17 +157,99 @@ def org_capacity(schedules: Iterable[Schedule]) -> dict[str, float]:
     return dict(sorted(found.items()))
 
 
-def on_call_weeks(schedule_plans: Iterable[SchedulePlan]) -> dict[str, int]:
-    """Person id → paged (primary or secondary) weekly shifts across these schedules' plans
-    (``plan.schedules`` for a whole plan)."""
+def _paged_pieces(
+    schedule_plans: Iterable[SchedulePlan],
+    until: datetime | None = None,
+    *,
+    shadow: bool = False,
+) -> Iterator[tuple[str, Layer, datetime, datetime, float]]:
+    """(person, layer, start, end, weeks) of every paged piece of the effective roster inside
+    its plan's weeks and before ``until`` (UTC times); ``weeks`` as :func:`effective_weeks`
+    counts them. ``shadow``: shadow pieces instead of paged ones."""
     from oncall_planner.plans import PAGED_LAYERS
+    from oncall_planner.roster import effective_shifts, handoffs
 
-    count: dict[str, int] = {}
     for sp in schedule_plans:
-        for s in sp.shifts:
-            if s.layer in PAGED_LAYERS and 0 <= s.week < sp.weeks:
-                count[s.person] = count.get(s.person, 0) + 1
-    return dict(sorted(count.items()))
+        bounds = [h.astimezone(UTC) for h in handoffs(sp)]
+        first, last = bounds[0], bounds[-1]
+        if until is not None:
+            last = min(last, until.astimezone(UTC))
+        for p in effective_shifts(sp):
+            if (p.layer in PAGED_LAYERS) == shadow:
+                continue
+            a, b = max(p.start.astimezone(UTC), first), min(p.end.astimezone(UTC), last)
+            if a >= b:
+                continue
+            weeks = 0.0
+            for lo, hi in itertools.pairwise(bounds):
+                x, y = max(a, lo), min(b, hi)
+                if x < y:
+                    weeks += (y - x) / (hi - lo)
+            yield p.person, p.layer, a, b, weeks
+
+
+def effective_weeks(
+    schedule_plans: Iterable[SchedulePlan] | Plan,
+    *,
+    until: datetime | None = None,
+    shadow: bool = False,
+) -> dict[str, dict[Layer, float]]:
+    """Person id → paged layer → weeks held, counted on the effective roster.
+
+    Weeks are real hours ÷ 168: an override of 48 h is 2/7 of a week for the person covering
+    and 2/7 less for the person covered. In a week that DST makes 167 h or 169 h long, time is
+    divided by that week's real length, so a whole weekly shift is exactly one week and a
+    cover moves exactly what it takes. Only time inside the plans' weeks counts. A plan
+    without overrides gives whole numbers: its weekly shifts.
+
+    Args:
+        schedule_plans: The schedules' plans (``plan.schedules``, or the plan itself).
+        until: Count only time before this aware instant (carry-over up to a date).
+        shadow: Count the shadow layer instead of primary and secondary.
+
+    Raises:
+        TypeError: ``schedule_plans`` holds something else than schedule plans, or ``until``
+            is not a datetime (the message names the parameter and what is accepted).
+        ValueError: ``until`` is naive.
+    """
+    from oncall_planner import _args
+    from oncall_planner.plans import Plan, SchedulePlan
+
+    f = "effective_weeks"
+    if isinstance(schedule_plans, Plan):
+        schedule_plans = schedule_plans.schedules
+    accepted = "an iterable of SchedulePlan (plan.schedules) or a Plan"
+    if not isinstance(schedule_plans, Iterable) or isinstance(schedule_plans, str | bytes):
+        raise _args.wrong_type(f, "schedule_plans", schedule_plans, accepted)
+    schedule_plans = list(schedule_plans)
+    for sp in schedule_plans:
+        if not isinstance(sp, SchedulePlan):
+            raise _args.wrong_type(f, "schedule_plans", sp, accepted)
+    if until is not None:
+        until = _args.instant_arg(f, "until", until)
+    found: dict[str, dict[Layer, float]] = {}
+    for person, layer, _a, _b, weeks in _paged_pieces(schedule_plans, until, shadow=shadow):
+        mine = found.setdefault(person, {})
+        mine[layer] = mine.get(layer, 0.0) + weeks
+    return dict(sorted(found.items()))
+
+
+def on_call_weeks(schedule_plans: Iterable[SchedulePlan]) -> dict[str, float]:
+    """Person id → paged (primary or secondary) weeks across these schedules' plans
+    (``plan.schedules`` for a whole plan), on the effective roster (:func:`effective_weeks`):
+    override time counts for whoever held the layer."""
+    return {p: sum(layers.values()) for p, layers in effective_weeks(schedule_plans).items()}
+
+
+def on_call_intervals(
+    schedule_plans: Iterable[SchedulePlan],
+) -> dict[str, list[tuple[datetime, datetime]]]:
+    """Person id → their paged intervals of the effective roster inside the plans' weeks (UTC,
+    sorted; layers and schedules may overlap: take the union for hours on call)."""
+    found: dict[str, list[tuple[datetime, datetime]]] = {}
+    for person, _layer, a, b, _w in _paged_pieces(schedule_plans):
+        found.setdefault(person, []).append((a, b))
+    return {p: sorted(v) for p, v in sorted(found.items())}
 
 
 def on_call_share_caps(schedules: Iterable[Schedule]) -> dict[str, float]:

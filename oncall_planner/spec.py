@@ -280,11 +280,17 @@ class TimeOff(_Model):
 class MemberHistory(_Model):
     """On-call carry-over from earlier quarters, so fairness spans more than one plan."""
 
-    primary_weeks: int = Field(
-        default=0, ge=0, le=MAX_WEEK_COUNT, description="Primary weeks served before."
+    primary_weeks: float = Field(
+        default=0,
+        ge=0,
+        le=MAX_WEEK_COUNT,
+        description="Primary weeks served before; fractions count (a 48 h cover is 0.286).",
     )
-    secondary_weeks: int = Field(
-        default=0, ge=0, le=MAX_WEEK_COUNT, description="Secondary weeks served before."
+    secondary_weeks: float = Field(
+        default=0,
+        ge=0,
+        le=MAX_WEEK_COUNT,
+        description="Secondary weeks served before; fractions count.",
     )
     last_on_call: Day | None = Field(
         default=None, description="Start date of the member's last week on call (any layer)."

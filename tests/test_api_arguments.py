@@ -40,6 +40,8 @@ from oncall_planner import (
     synthetic_pages,
     to_ical,
 )
+from oncall_planner.carryover import plan_history
+from oncall_planner.fairness import effective_weeks
 from oncall_planner.ical import feed_history, history_plan
 from oncall_planner.plans import optimality_gap
 from oncall_planner.report import group_findings
@@ -225,6 +227,16 @@ CASES: list[Case] = [
      "objective", "'12' (str)", "a number or None"),
     ("plans.optimality_gap", "bound", lambda c: optimality_gap(12.0, True), TypeError,
      "bound", "True (bool)", "a number or None"),
+    # carry-over and the one load count, documented in docs/api.md
+    ("carryover.plan_history", "before", lambda c: plan_history(c.plan, c.schedule, "soon"),
+     ValueError, "before", "'soon' (str)", "ISO date"),
+    ("carryover.plan_history", "swapped", lambda c: plan_history(c.schedule, c.plan, D),
+     TypeError, "previous", "Schedule 'backend-primary'", "arguments swapped?"),
+    ("fairness.effective_weeks", "schedule", lambda c: effective_weeks([c.schedule]),
+     TypeError, "schedule_plans", "Schedule 'backend-primary'", "an iterable of SchedulePlan"),
+    ("fairness.effective_weeks", "naive",
+     lambda c: effective_weeks(c.plan, until=datetime(2027, 1, 4)), ValueError,
+     "until", "2027-01-04", "time-zone-aware"),
 ]  # fmt: skip
 
 

@@ -76,8 +76,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--history",
         metavar="[PERSON=]FEED.ics",
         action="append",
-        help="an iCalendar feed of past shifts: carry-over replaces the schedule's history; "
-        "PERSON= (member id, email or name) says whose personal feed it is; repeatable",
+        help="an iCalendar feed of past shifts, or a plan file of the earlier weeks (.json, "
+        ".yaml; overrides count for whoever covered): carry-over replaces the schedule's "
+        "history; PERSON= (member id, email or name) says whose personal feed it is; repeatable",
     )
     p.add_argument(
         "--ignore",
@@ -144,9 +145,31 @@ def _history(
 
     found: dict[str, MemberHistory] = {}
     for path, person in feeds:
+        if path.suffix.lower() in _PLAN_SUFFIXES:
+            # A plan file of the earlier weeks: carry-over as lived, overrides included.
+            found.update(_plan_history(path, schedules, before))
+            continue
         data = path.read_bytes()
         for schedule in schedules:
             found.update(ical.feed_history(data, schedule, before, source=str(path), person=person))
+    return found
+
+
+_PLAN_SUFFIXES = (".json", ".yaml", ".yml")
+
+
+def _plan_history(
+    path: Path, schedules: Sequence[Schedule], before: date
+) -> dict[str, MemberHistory]:
+    """Carry-over from a plan file (``carryover.plan_history``), for the schedules it holds."""
+    from oncall_planner.carryover import plan_history, previous_entry
+    from oncall_planner.plans import Plan
+
+    earlier = Plan.read(path)
+    found: dict[str, MemberHistory] = {}
+    for schedule in schedules:
+        if previous_entry(earlier, schedule.name) is not None:
+            found.update(plan_history(earlier, schedule, before))
     return found
 
 

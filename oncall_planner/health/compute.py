@@ -8,6 +8,8 @@ people only (hundreds), which keeps a million pages within a few seconds.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import math
 import os
 from collections.abc import Mapping
@@ -25,6 +27,7 @@ from oncall_planner.health.period import Period
 from oncall_planner.loader import Org
 from oncall_planner.plans import Layer, Plan
 from oncall_planner.report import Finding, Report, matches_code
+from oncall_planner.roster import effective_shifts, handoffs
 from oncall_planner.rules import rule
 from oncall_planner.spec import Schedule, SeverityFramework, SeverityLevel
 
@@ -282,6 +285,30 @@ def _people(
     return names, zones, aliases, trained
 
 
+def _week_of(bounds: list[int], instant: int) -> int:
+    """Index of the plan week holding ``instant`` (ns), given the handoffs (ns)."""
+    k = bisect.bisect_right(bounds, instant) - 1
+    return min(max(k, 0), max(len(bounds) - 2, 0))
+
+
+def _stipend_weeks(bounds: list[int], a: int, b: int) -> float:
+    """Weeks held over ``[a, b)`` (ns): its hours in each plan week over that week's hours.
+
+    A whole week is one stipend week whether DST makes it 167 h or 169 h; part of a week
+    (an override, a shift cut by the period) is its share of that week, 48 h of a 168 h week
+    2/7. Time outside the plan's weeks counts hours ÷ 168.
+    """
+    total = 0.0
+    week = 168 * _HOUR_NS
+    covered = 0
+    for lo, hi in itertools.pairwise(bounds):
+        x, y = max(a, lo), min(b, hi)
+        if x < y:
+            total += (y - x) / (hi - lo)
+            covered += y - x
+    return total + ((b - a) - covered) / week
+
+
 def _shift_table(
     plan: Plan,
     by_name: Mapping[str, Schedule],
@@ -289,12 +316,15 @@ def _shift_table(
     start_ns: int,
     end_ns: int,
 ) -> pd.DataFrame:
+    """One row per piece of the effective roster (weekly shifts cut by overrides)."""
     rows: list[dict[str, Any]] = []
     for sp in sorted(plan.schedules, key=lambda sp: sp.name):
         schedule = by_name.get(sp.name, default)
         zone = ZoneInfo(sp.timezone)
         limit = schedule.health_metrics.alert_if_pages_exceed
-        for s in sp.shifts:
+        bounds = [int(h.timestamp() * _NS_PER_S) for h in handoffs(sp)]
+        # Whoever held the layer at each instant, overrides included (docs/review.md).
+        for s in effective_shifts(sp):
             a = int(s.start.timestamp() * _NS_PER_S)
             b = int(s.end.timestamp() * _NS_PER_S)
             if b <= start_ns or a >= end_ns:
@@ -308,12 +338,13 @@ def _shift_table(
             rows.append(
                 {
                     "schedule": sp.name,
-                    "week": s.week,
+                    "week": s.week if s.week is not None else _week_of(bounds, a),
                     "layer": s.layer.value,
                     "layer_order": s.layer.order,
                     "person": s.person,
                     "start": s.start,
                     "end": s.end,
+                    "override": s.override,
                     "start_ns": a,
                     "end_ns": b,
                     "in_start_ns": ca,
@@ -321,11 +352,12 @@ def _shift_table(
                     "hours": (cb - ca) / _HOUR_NS,
                     "weeks": weeks,
                     "limit": limit * weeks,
+                    "stipend": _stipend_weeks(bounds, ca, cb),
                 }
             )
     columns = [
-        "schedule", "week", "layer", "layer_order", "person", "start", "end", "start_ns",
-        "end_ns", "in_start_ns", "in_end_ns", "hours", "weeks", "limit",
+        "schedule", "week", "layer", "layer_order", "person", "start", "end", "override",
+        "start_ns", "end_ns", "in_start_ns", "in_end_ns", "hours", "weeks", "limit", "stipend",
     ]  # fmt: skip
     table = pd.DataFrame(rows, columns=columns)
     return table.sort_values(["start_ns", "schedule", "layer_order", "person"]).reset_index(
@@ -539,6 +571,7 @@ def compute(
             "person": shifts["person"],
             "start": shifts["start"],
             "end": shifts["end"],
+            "override": shifts["override"],
             "hours": shifts["hours"].round(3),
             "pages": shift_pages,
             "incidents": shift_inc,
@@ -570,11 +603,20 @@ def compute(
         hours[k] = _union_hours(
             list(zip(grp["in_start_ns"].tolist(), grp["in_end_ns"].tolist(), strict=True))
         )
-        n_shifts[k] = len(grp)
-        # A stipend week per shift, prorated by the share of the shift inside the period.
-        stipend[k] = float(
-            ((grp["in_end_ns"] - grp["in_start_ns"]) / (grp["end_ns"] - grp["start_ns"])).sum()
+        # A weekly shift cut by an override is still one shift; each override is one more.
+        n_shifts[k] = len(
+            set(
+                zip(
+                    grp["schedule"],
+                    grp["layer"],
+                    grp["week"],
+                    grp["override"].fillna(""),
+                    strict=True,
+                )
+            )
         )
+        # Stipend weeks by effective time: each piece's share of its week inside the period.
+        stipend[k] = float(grp["stipend"].sum())
     for p, grp in shifts[shifts["layer"] == Layer.SHADOW.value].groupby("person"):
         n_shadow[index[str(p)]] = len(grp)
 

@@ -70,6 +70,7 @@ SHIFT_KEYS = (
     "noisy",
     "periods_12h",
     "periods_over_budget",
+    "override",
 )
 
 

@@ -20,6 +20,7 @@ from oncall_planner.health.compute import bucket_codes
 from oncall_planner.health.pages import CANONICAL_COLUMNS, PageLog
 from oncall_planner.loader import Org
 from oncall_planner.plans import Layer, Plan
+from oncall_planner.roster import effective_shifts
 from oncall_planner.spec import Schedule
 
 __all__ = ["synthetic_pages"]
@@ -39,7 +40,8 @@ def _ns_of(seconds: np.ndarray) -> np.ndarray:
 
 
 def _layer_lookup(plan: Plan, name: str, layer: Layer) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    shifts = [s for s in plan.schedule(name).shifts if s.layer is layer]
+    # Whoever holds the layer at each instant: weekly shifts cut by overrides.
+    shifts = effective_shifts(plan.schedule(name), layer=layer)
     starts = np.array([int(s.start.timestamp() * _NS) for s in shifts], dtype=np.int64)
     ends = np.array([int(s.end.timestamp() * _NS) for s in shifts], dtype=np.int64)
     return starts, ends, [s.person for s in shifts]

@@ -81,11 +81,11 @@ def available_weeks(instance: Instance, rot: Rotation, person: str) -> int:
     )
 
 
-def history_load(rot: Rotation, person: str, options: PlanOptions) -> int:
-    """The person's past load in load units."""
+def history_load(rot: Rotation, person: str, options: PlanOptions) -> float:
+    """The person's past load in load units (fractional weeks count: a cover is repaid)."""
     h = rot.members[person].history
     pw, sw = options.primary_weight, options.secondary_weight
-    return int(load(h.primary_weeks, h.secondary_weeks, pw, sw))
+    return float(load(h.primary_weeks, h.secondary_weeks, pw, sw))
 
 
 def rotation_load(rot: Rotation, options: PlanOptions) -> int:

@@ -1,13 +1,17 @@
 """The per-person fairness summary of a plan: per schedule, and org totals beside it.
 
 Every number comes from :mod:`oncall_planner.fairness` (load, holiday burden) or from the
-objective's own fair shares, so the summary shows what the planner balanced.
+objective's own fair shares, so the summary shows what the planner balanced. Weeks per layer
+count whole weekly shifts (a week an override hands entirely to someone is theirs); the load
+counts the effective roster, override time included as hours ÷ 168
+(:func:`oncall_planner.fairness.effective_weeks`), so a plan carrying a cover shows it.
 """
 
 from __future__ import annotations
 
-from oncall_planner.fairness import load
+from oncall_planner.fairness import effective_weeks, load
 from oncall_planner.plans import PAGED_LAYERS, Layer, PersonFairness, Plan
+from oncall_planner.roster import weekly_view
 from oncall_planner.solver.instance import Instance
 from oncall_planner.solver.objective import fair_targets, person_targets
 from oncall_planner.solver.options import PlanOptions
@@ -27,16 +31,21 @@ def fairness_summary(result: Plan, instance: Instance, options: PlanOptions) -> 
     org = person_targets(instance, options)
     count: dict[tuple[str, Layer], int] = {}
     for sp in result.schedules:
-        for s in sp.shifts:
+        for s in weekly_view(sp).shifts:
             count[(s.person, s.layer)] = count.get((s.person, s.layer), 0) + 1
+    org_weeks = effective_weeks(result.schedules)
     updated = []
     for rot in instance.rotations:
         sp = result.schedule(rot.name)
         targets = fair_targets(instance, rot, options)
         holidays = set(rot.problem.holiday_weeks)
         rows = []
+        weekly = weekly_view(sp)
+        here = effective_weeks([sp])
         for pid, member in rot.members.items():
-            mine = sp.shifts_of(pid)
+            mine = weekly.shifts_of(pid)
+            held = here.get(pid, {})
+            org_held = org_weeks.get(pid, {})
             n = {layer: sum(s.layer is layer for s in mine) for layer in Layer}
             paged = [s.week for s in mine if s.layer in PAGED_LAYERS]
             op, osec = count.get((pid, Layer.PRIMARY), 0), count.get((pid, Layer.SECONDARY), 0)
@@ -47,13 +56,24 @@ def fairness_summary(result: Plan, instance: Instance, options: PlanOptions) -> 
                     secondary_weeks=n[Layer.SECONDARY],
                     shadow_weeks=n[Layer.SHADOW],
                     holiday_weeks=sum(w in holidays for w in paged),
-                    load=load(n[Layer.PRIMARY], n[Layer.SECONDARY], pw, sw),
+                    load=round(
+                        load(held.get(Layer.PRIMARY, 0.0), held.get(Layer.SECONDARY, 0.0), pw, sw),
+                        3,
+                    ),
                     fair_share=round(targets.get(pid, 0.0), 3),
                     capacity=member.capacity,
                     holiday_burden=round(_burden(instance, rot.index, paged), 3),
                     org_primary_weeks=op,
                     org_secondary_weeks=osec,
-                    org_load=load(op, osec, pw, sw),
+                    org_load=round(
+                        load(
+                            org_held.get(Layer.PRIMARY, 0.0),
+                            org_held.get(Layer.SECONDARY, 0.0),
+                            pw,
+                            sw,
+                        ),
+                        3,
+                    ),
                     org_fair_share=round(org.get(pid, 0.0), 3),
                 )
             )

@@ -18,6 +18,7 @@ from datetime import date, datetime, time, timedelta
 from oncall_planner.carryover import (
     freeze_instant,
     frozen_assignments,
+    plan_history,
     previous_entry,
     run_before_start,
     weeks_before,
@@ -46,6 +47,7 @@ __all__ = [
     "check_hard",
     "freeze_instant",
     "frozen_assignments",
+    "plan_history",
     "previous_entry",
     "run_before_start",
     "with_history",

@@ -17,6 +17,7 @@ from oncall_planner.fairness import (
     BALANCED,
     balance_loads,
     balance_score,
+    on_call_intervals,
     org_capacity,
     outliers,
 )
@@ -247,10 +248,9 @@ def _shares(views_: Sequence[ScheduleView]) -> Iterator[Finding]:
         for m in view.schedule.participants.members:
             spans.setdefault(m.id, []).append(span)
             home.setdefault(m.id, view)
-        for s in view.on_call_shifts():
-            on_call.setdefault(s.person, []).append(
-                (s.start.astimezone(UTC), s.end.astimezone(UTC))
-            )
+    # The effective roster: override time counts for whoever held the layer (fairness).
+    for person, intervals in on_call_intervals(v.plan for v in views_).items():
+        on_call.setdefault(person, []).extend(intervals)
     for person, intervals in sorted(on_call.items()):
         if person not in spans:
             continue  # P102 reports unknown people
