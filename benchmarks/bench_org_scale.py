@@ -163,15 +163,57 @@ def case_single(members: int, weeks: int, limit: float) -> None:
         )
 
 
+def case_component(name: str, limit: float) -> None:
+    """One component of the 25-rotation org (the one whose first schedule is ``name``), alone,
+    one worker, each stage's outcome logged (the solver's debug log) to stderr."""
+    import logging
+
+    from oncall_planner.solver.instance import split_components
+
+    logging.basicConfig(level=logging.DEBUG, format="%(relativeCreated)7.0f ms %(message)s")
+    group = next(g for g in split_components(org(25, 52)) if g[0].name == name)
+    row(
+        f"component {name} ({len(group)} rotations), 1 worker, limit {limit:g} s",
+        group,
+        52,
+        PlanOptions(time_limit_s=limit, workers=1),
+    )
+
+
+def case_six(limit: float) -> None:
+    """The six-rotation org of issue 9 (tests/test_people_across_org.py) with a secondary layer
+    over 13 weeks."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+    from test_people_across_org import six_rotations
+
+    print("6 rotations (two shared seniors, holidays in two countries) × 13 weeks", flush=True)
+    row(
+        f"one component, limit {limit:g} s",
+        six_rotations(secondary=True),
+        13,
+        PlanOptions(time_limit_s=limit, seed=0),
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
-        "--case", choices=("25x52", "100x52", "1000x52", "200x52", "all"), default="all"
+        "--case",
+        choices=("25x52", "100x52", "1000x52", "200x52", "six", "component", "all"),
+        default="all",
     )
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--limit", type=float, help="one time limit instead of the case's own")
+    parser.add_argument("--component", default="rot-0020", help="first schedule of a component")
+    parser.add_argument("--split-only", action="store_true", help="skip the one-model rows")
     args = parser.parse_args()
+    if args.case == "six":
+        case_six(args.limit or 10.0)
+    if args.case == "component":
+        case_component(args.component, args.limit or 20.0)
     if args.case in ("25x52", "all"):
-        case_org(25, [5.0, 30.0], single=True, workers=args.workers)
+        limits = [args.limit] if args.limit else [5.0, 30.0]
+        case_org(25, limits, single=not args.split_only, workers=args.workers)
     if args.case in ("100x52", "all"):
         case_org(100, [60.0], single=True, workers=args.workers)
     if args.case in ("200x52", "all"):

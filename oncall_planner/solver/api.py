@@ -416,6 +416,9 @@ def _solve_by_stages(
     m.model.minimize(sum(w * t.expr for w, t in zip(weights, terms, strict=True)))
     m.model.clear_hints()  # type: ignore[no-untyped-call]
     priced = _complete(m, cells)
+    if priced is None and not stages:
+        # The greedy plan, never checked (no stage started), breaks a rule: no plan in time.
+        return _Outcome(cp_model.UNKNOWN)
     objective = priced[1] if priced is not None else None
     if fallback is not None and objective is not None and not proven and cells != fallback:
         # A stage cut short can end worse than the greedy plan (seen at 200 members with a

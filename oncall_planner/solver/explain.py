@@ -18,8 +18,9 @@ from collections.abc import Iterable
 
 from ortools.sat.python import cp_model
 
+from oncall_planner.carryover import weeks_before
 from oncall_planner.errors import InfeasibleError
-from oncall_planner.expand import stints
+from oncall_planner.expand import Week, stints
 from oncall_planner.fairness import on_call_share_caps, share_weeks
 from oncall_planner.plans import Layer
 from oncall_planner.report import Severity
@@ -309,11 +310,46 @@ def _cover_sentence(
     return f"{_where(instance, rot, w)}: nobody can be {layer.value}: {text}", reasons.codes
 
 
+def _carried(instance: Instance, p: str) -> list[tuple[Rotation, list[Week]]]:
+    """The weeks ``p`` was on call right before week 0 of each schedule (history or the
+    previous plan, as H003 and H009 count them), most recent first."""
+    found = []
+    for rot in instance.rotations:
+        run = rot.run_before.get(p, 0)
+        if p in rot.members and run:
+            found.append((rot, weeks_before(rot.problem, run)))
+    return found
+
+
+def _carried_phrase(rot: Rotation, weeks: list[Week]) -> str:
+    """``2 weeks in alpha right before the plan (weeks -2 to -1)``."""
+    first, last = min(w.index for w in weeks), max(w.index for w in weeks)
+    where = f"week {first}" if first == last else f"weeks {first} to {last}"
+    count = f"{len(weeks)} week" + ("s" if len(weeks) != 1 else "")
+    return f"{count} in {rot.name} right before the plan, {where}"
+
+
+def _carried_into(instance: Instance, rot: Rotation) -> str:
+    """``; carried into the plan: pat 1 week in alpha right before the plan, week -1 (smallest
+    max_consecutive_weeks 1)`` for the shared members of a schedule with a carried stint."""
+    found = []
+    for p in rot.members:
+        schedules = [r for r in instance.rotations if p in r.members]
+        carried = _carried(instance, p)
+        if len(schedules) < 2 or not carried:
+            continue
+        limit = min(r.limit for r in schedules)
+        phrases = " and ".join(_carried_phrase(before, weeks) for before, weeks in carried)
+        found.append(f"{p} {phrases} (smallest max_consecutive_weeks {limit})")
+    return "; carried into the plan: " + "; ".join(found) if found else ""
+
+
 def _cross_stint(
     instance: Instance, rot: Rotation, p: str, w: int, witness: set[Cell]
 ) -> str | None:
-    """H009's phrase when week ``w`` would join ``p``'s shifts elsewhere into a stint longer
-    than the smallest max_consecutive_weeks of the schedules involved (None otherwise)."""
+    """H009's phrase when week ``w`` would join ``p``'s shifts elsewhere, or the stint carried
+    into the plan, into a stint longer than the smallest max_consecutive_weeks of the
+    schedules involved (None otherwise)."""
     shifts = {
         (
             instance.rotations[r].problem.weeks[k].start,
@@ -324,6 +360,8 @@ def _cross_stint(
         for (r, q, k, _lay) in witness
         if q == p
     }
+    for before, weeks in _carried(instance, p):
+        shifts |= {(week.start, week.end, before.name, week.index) for week in weeks}
     week = rot.problem.weeks[w]
     here = (week.start, week.end, rot.name, w)
     shifts.add(here)
@@ -335,10 +373,22 @@ def _cross_stint(
         limit = min(limits[n] for n in names)
         if len(names) < 2 or len(stint) <= limit:
             return None
-        others = ", ".join(f"{n} week {k}" for _, _, n, k in stint if (n, k) != (rot.name, w))
+        also = [f"{n} week {k}" for _, _, n, k in stint if k >= 0 and (n, k) != (rot.name, w)]
+        inside = {(n, k) for _, _, n, k in stint}
+        carried = [
+            _carried_phrase(before, held)
+            for before, weeks in _carried(instance, p)
+            if (held := [wk for wk in weeks if (before.name, wk.index) in inside])
+        ]
+        parts = []
+        if carried:
+            parts.append("after " + " and ".join(carried))
+        if also:
+            parts.append("also " + ", ".join(also))
+        parts.append(f"the smallest max_consecutive_weeks is {limit}")
         return (
             f"would be on call {len(stint)} weeks in one stint across {_names(names)} "
-            f"(also {others}; the smallest max_consecutive_weeks is {limit})"
+            f"({'; '.join(parts)})"
         )
     return None
 
@@ -400,7 +450,7 @@ def explain_infeasible(instance: Instance, options: PlanOptions) -> InfeasibleEr
                 detail = (
                     "a stint across schedules (shifts less than 6 days apart) would hold more "
                     "weeks than the smallest max_consecutive_weeks of the schedules involved"
-                )
+                ) + _carried_into(instance, rot)
             elif g.code == "H010":
                 detail = "someone would be on call for more weeks than max_on_call_share allows"
             elif g.code == "H008":
