@@ -705,10 +705,11 @@ def history_plan(
     Week 0 is the handoff week holding the earliest shift. A shift that spans whole handoff
     weeks is split into one shift per week. Shifts that do not align with handoffs (an
     override, the pieces around it, a daily rotation) become the plan's effective roster: in
-    each handoff week of a paged layer, the person holding most of the week's hours gets the
-    weekly shift (over the week's covered stretch), and every other person's stretch becomes
-    an override (``SchedulePlan.overrides``, id from ``X-ONCALL-OVERRIDE`` in our own feeds),
-    so ``plan.on_call`` and reviews see who really held the layer. Overlapping events are
+    each handoff week of a paged layer, the person holding most of the week's hours (among
+    the events of lowest PRIORITY) gets the weekly shift (over the week's covered stretch),
+    and every other person's stretch becomes an override (``SchedulePlan.overrides``, id
+    from ``X-ONCALL-OVERRIDE`` in our own feeds), so ``plan.on_call`` and reviews see who
+    really held the layer. Overlapping events are
     first resolved by PRIORITY (Grafana OnCall's overrides). Shadow shifts and shifts not on
     whole minutes are kept whole with the index of the week they start in. A shift without a
     layer becomes primary. People not on the roster are left out.
@@ -805,8 +806,9 @@ def _lay_over(
 ) -> None:
     """Weekly shifts and overrides of one layer from the feed's pieces that miss handoffs.
 
-    In each handoff week without a whole-week shift, the person holding most of the pieces'
-    hours (ties: the earliest) holds the weekly shift, over the stretch the pieces cover;
+    In each handoff week without a whole-week shift, the person of the lowest PRIORITY (the
+    rotation, in Grafana OnCall's feeds) holding most of the pieces' hours (ties: the
+    earliest) holds the weekly shift, over the stretch the pieces cover;
     every piece of someone other than the weekly holder of each week it touches is an
     override, so the effective roster is the feed's.
     """
@@ -821,10 +823,13 @@ def _lay_over(
             continue
         hours: dict[str, float] = {}
         earliest: dict[str, datetime] = {}
+        rank: dict[str, int] = {}
         for p, a, b in inside:
             hours[p.person] = hours.get(p.person, 0.0) + _seconds(a, b)
             earliest[p.person] = min(earliest.get(p.person, a), a, key=lambda t: t.astimezone(UTC))
-        who = min(hours, key=lambda m: (-hours[m], earliest[m].astimezone(UTC), m))
+            rank[p.person] = min(rank.get(p.person, p.priority), p.priority)
+        # A rotation's event (lowest PRIORITY) holds the week before an override's does.
+        who = min(hours, key=lambda m: (rank[m], -hours[m], earliest[m].astimezone(UTC), m))
         start = min((a for _, a, _ in inside), key=lambda t: t.astimezone(UTC))
         end = max((b for _, _, b in inside), key=lambda t: t.astimezone(UTC))
         out.append(Shift(week=k, layer=layer, person=who, start=start, end=end))
