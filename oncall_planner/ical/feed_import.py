@@ -808,9 +808,9 @@ def _lay_over(
 
     In each handoff week without a whole-week shift, the person of the lowest PRIORITY (the
     rotation, in Grafana OnCall's feeds) holding most of the pieces' hours (ties: the
-    earliest) holds the weekly shift, over the stretch the pieces cover;
-    every piece of someone other than the weekly holder of each week it touches is an
-    override, so the effective roster is the feed's.
+    earliest) holds the weekly shift, over the stretch the pieces cover; the part of a piece
+    in weeks someone else holds is an override (an override event of our own feeds, whole),
+    so the effective roster is the feed's.
     """
     owner: dict[int, str] = {}
     for s in out:
@@ -837,20 +837,37 @@ def _lay_over(
     taken: set[str] = set()
     for p in sorted(parts, key=lambda p: (p.priority, p.start.astimezone(UTC), p.person)):
         weeks = [k for k in range(len(bounds) - 1) if p.overlaps(bounds[k], bounds[k + 1])]
-        under = {owner[k] for k in weeks if k in owner and owner[k] != p.person}
-        if not under and all(owner.get(k) == p.person for k in weeks):
-            continue
-        oid = p.override if p.override and p.override not in taken else None
-        if oid is None:
-            oid = _override_id(schedule, layer, p.person, p.start, p.end, taken)
-        taken.add(oid)
-        overrides.append(
-            Override(
-                id=oid,
-                layer=layer,
-                person=p.person,
-                start=p.start,
-                end=p.end,
-                replaces=under.pop() if len(under) == 1 else None,
+        stretches: list[tuple[datetime, datetime, set[str]]] = []
+        if p.override:
+            # Our own feed's override event: the override as it was made, whole.
+            under = {owner[k] for k in weeks if k in owner and owner[k] != p.person}
+            if under or any(owner.get(k) != p.person for k in weeks):
+                stretches.append((p.start, p.end, under))
+        else:
+            # Only the part in weeks someone else holds (a shift an hour off the handoffs
+            # overrides that hour, not the weeks its holder holds anyway).
+            for k in weeks:
+                held = owner.get(k)
+                if held == p.person:
+                    continue
+                a, b = max(p.start, bounds[k]), min(p.end, bounds[k + 1])
+                if stretches and stretches[-1][1] == a:
+                    stretches[-1] = (stretches[-1][0], b, stretches[-1][2] | {held or ""})
+                else:
+                    stretches.append((a, b, {held or ""}))
+        for a, b, under in stretches:
+            under.discard("")
+            oid = p.override if p.override and p.override not in taken else None
+            if oid is None:
+                oid = _override_id(schedule, layer, p.person, a, b, taken)
+            taken.add(oid)
+            overrides.append(
+                Override(
+                    id=oid,
+                    layer=layer,
+                    person=p.person,
+                    start=a,
+                    end=b,
+                    replaces=under.pop() if len(under) == 1 else None,
+                )
             )
-        )
