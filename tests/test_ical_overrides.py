@@ -8,6 +8,8 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from icalendar import Calendar
 from test_ical_helpers import make_schedule, round_robin
 
@@ -366,3 +368,74 @@ def test_linkedin_split_events_across_the_dst_change_become_an_override() -> Non
     assert o.end == datetime(2027, 3, 28, 12, 0, tzinfo=BERLIN)
     assert (o.end - o.start) == timedelta(hours=16)  # wall clock; real time is 15 h
     assert (o.end.astimezone(UTC) - o.start.astimezone(UTC)) == timedelta(hours=15)
+
+
+def test_a_foreign_cover_across_a_handoff_is_one_override() -> None:
+    # PagerDuty's final schedule: alice's week, dan from Sunday 20:00 to Tuesday 08:00 Berlin
+    # (across the Monday 10:00 handoff), then bob's week.
+    def event(uid: str, name: str, start: str, end: str) -> str:
+        return (
+            f"BEGIN:VEVENT\r\nUID:{uid}\r\nDTSTART:{start}\r\nDTEND:{end}\r\n"
+            f"SUMMARY:On Call - {name} - Berlin SRE Primary\r\nEND:VEVENT\r\n"
+        )
+
+    feed = (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//PagerDuty//On-Call Schedule//EN\r\n"
+        + event("a", "Alice Martin", "20270301T090000Z", "20270307T190000Z")
+        + event("d", "Dan Kowalski", "20270307T190000Z", "20270309T070000Z")
+        + event("b", "Bob Okafor", "20270309T070000Z", "20270315T090000Z")
+        + "END:VCALENDAR\r\n"
+    ).encode()
+    schedule = make_schedule(members=(*_MEMBERS, ("dan", "Dan Kowalski", "dan@example.com")))
+    got = history_plan(feed, schedule)
+    assert _weekly(got) == [(0, Layer.PRIMARY, "alice", True), (1, Layer.PRIMARY, "bob", True)]
+    assert _overrides(got) == [
+        ("dan", Layer.PRIMARY, _utc(2027, 3, 7, 19), _utc(2027, 3, 9, 7), None)
+    ]
+
+
+_MEMBERS = (
+    ("alice", "Alice Martin", "alice@example.com"),
+    ("bob", "Bob Okafor", "bob@example.com"),
+    ("carol", "Carol Nguyen", "carol@example.com"),
+)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 3 * 7 * 24 - 1),  # start hour from the plan's first handoff
+            st.integers(1, 4 * 24),  # hours
+            st.sampled_from(["alice", "bob", "carol", "dan"]),
+            st.sampled_from([Layer.PRIMARY, Layer.SECONDARY]),
+        ),
+        min_size=1,
+        max_size=4,
+    ),
+    st.booleans(),
+    st.sampled_from(["Europe/Berlin", "America/New_York"]),
+)
+def test_any_overrides_read_back_give_the_same_roster(
+    covers: list[tuple[int, int, str, Layer]], foreign: bool, zone: str
+) -> None:
+    """Random overrides on a 3-week plan, exported and read back: as our feed (override ids)
+    or with the ids stripped, as a paging tool's final schedule: the same person holds each
+    layer at every half hour."""
+    schedule = make_schedule("sched", zone)
+    plan = round_robin(schedule, date(2027, 3, 1), 3)
+    sp = plan.schedules[0]
+    first, last = sp.shifts[0].start.astimezone(UTC), sp.shifts[-1].end.astimezone(UTC)
+    for hour, length, person, layer in covers:
+        a = first + timedelta(hours=hour)
+        b = min(a + timedelta(hours=length), last)
+        plan = plan.with_override(None, layer, person, a, b)
+    feed = to_ical(plan)
+    if foreign:
+        feed = re.sub(rb"X-ONCALL-OVERRIDE:[^\r]*\r\n", b"", feed)
+    back = history_plan(feed, schedule)
+    t = first
+    while t < last:
+        for layer in (Layer.PRIMARY, Layer.SECONDARY):
+            assert on_call(back, t, layer=layer) == on_call(plan, t, layer=layer), (t, layer)
+        t += timedelta(minutes=30)

@@ -25,6 +25,7 @@ pre-scan keeps them.
 
 from __future__ import annotations
 
+import bisect
 import html
 import re
 import unicodedata
@@ -583,13 +584,28 @@ def _effective(shifts: Sequence[FeedShift]) -> list[FeedShift]:
         if len({s.priority for s in mine}) <= 1:
             out.extend(mine)
             continue
-        by_start = sorted(mine, key=lambda s: s.start.astimezone(UTC))
+        # For each priority, the union of the time held by higher ones: sorted, disjoint.
+        above: dict[int, list[tuple[datetime, datetime]]] = {}
+        for level in {s.priority for s in mine}:
+            spans = sorted(
+                (h.start.astimezone(UTC), h.end.astimezone(UTC)) for h in mine if h.priority > level
+            )
+            union: list[tuple[datetime, datetime]] = []
+            for a, b in spans:
+                if union and a <= union[-1][1]:
+                    union[-1] = (union[-1][0], max(union[-1][1], b))
+                else:
+                    union.append((a, b))
+            above[level] = union
         for s in mine:
-            holes = [
-                (h.start.astimezone(UTC), h.end.astimezone(UTC))
-                for h in by_start
-                if h.priority > s.priority and h.start < s.end and s.start < h.end
-            ]
+            union = above[s.priority]
+            start, end = s.start.astimezone(UTC), s.end.astimezone(UTC)
+            i = max(0, bisect.bisect_right(union, (start, start)) - 1)
+            holes = []
+            while i < len(union) and union[i][0] < end:
+                if union[i][1] > start:
+                    holes.append(union[i])
+                i += 1
             out.extend(_cut(s, holes) if holes else [s])
     return sorted(
         out,
@@ -816,9 +832,21 @@ def _lay_over(
     for s in out:
         if s.layer is layer:
             owner.setdefault(s.week, s.person)
-    for k in range(len(bounds) - 1):
+    instants = [b.astimezone(UTC) for b in bounds]
+
+    def weeks_of(p: FeedShift) -> range:
+        # The handoff weeks the piece overlaps, by bisection (a 10,000-shift feed stays fast).
+        first = max(0, bisect.bisect_right(instants, p.start.astimezone(UTC)) - 1)
+        last = bisect.bisect_left(instants, p.end.astimezone(UTC))
+        return range(first, min(last, len(bounds) - 1))
+
+    by_week: dict[int, list[FeedShift]] = {}
+    for p in parts:
+        for k in weeks_of(p):
+            by_week.setdefault(k, []).append(p)
+    for k in sorted(by_week):
         lo, hi = bounds[k], bounds[k + 1]
-        inside = [(p, max(p.start, lo), min(p.end, hi)) for p in parts if p.overlaps(lo, hi)]
+        inside = [(p, max(p.start, lo), min(p.end, hi)) for p in by_week[k] if p.overlaps(lo, hi)]
         if not inside or k in owner:
             continue
         hours: dict[str, float] = {}
@@ -836,7 +864,7 @@ def _lay_over(
         owner[k] = who
     taken: set[str] = set()
     for p in sorted(parts, key=lambda p: (p.priority, p.start.astimezone(UTC), p.person)):
-        weeks = [k for k in range(len(bounds) - 1) if p.overlaps(bounds[k], bounds[k + 1])]
+        weeks = [k for k in weeks_of(p) if p.overlaps(bounds[k], bounds[k + 1])]
         stretches: list[tuple[datetime, datetime, set[str]]] = []
         if p.override:
             # Our own feed's override event: the override as it was made, whole.
