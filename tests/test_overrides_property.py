@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from oncall_planner.expand import expand
-from oncall_planner.plans import Layer, Override, Plan, SchedulePlan, Shift
+from oncall_planner.plans import Layer, Override, Person, Plan, SchedulePlan, Shift
 from oncall_planner.roster import holding
 from oncall_planner.spec import Schedule
 from oncall_planner.validate._common import stamp
@@ -86,7 +86,8 @@ def plans(draw: st.DrawFn) -> tuple[Schedule, Plan]:
         shifts=tuple(shifts),
         overrides=tuple(overrides),
     )
-    return s, Plan(schedules=(sp,))
+    # The plan knows everyone an override may name (a plan file must, since b11d352).
+    return s, Plan(schedules=(sp,), people={p: Person(name=p) for p in PEOPLE})
 
 
 def scan(sp: SchedulePlan, layer: Layer, t: datetime) -> tuple[str, ...]:

@@ -28,6 +28,14 @@ What each choice prevents (research/ical.md §6 is the checklist the tests follo
   Kai to Lea leaves Kai's feed and is a new event in Lea's.
 - A feed with no shift (a person with nothing planned) still holds one component, a VTIMEZONE
   of the schedule's zone, since RFC 5545's grammar needs at least one.
+- A plan with overrides is written as its effective roster (``roster.effective_shifts``): an
+  override is its own event (``<schedule>-<layer>-override-<id>``, ``X-ONCALL-OVERRIDE``) and
+  the weekly event it interrupts is split into pieces named by the shift's UID plus
+  ``-from<UTC start>`` (:func:`piece_uid`). A plan without overrides is written shift by
+  shift, byte for byte as before.
+- An event of the previous feed that this revision no longer holds is published once with
+  ``STATUS:CANCELLED`` and SEQUENCE + 1 (as Grafana OnCall does), so calendars that merge by
+  UID drop it; the revision after leaves it out.
 """
 
 from __future__ import annotations
