@@ -18,6 +18,11 @@ case- and accent-normalisation aside; an unmatched person keeps the raw name. Ca
 (Grafana keeps removed shifts as ``STATUS:CANCELLED``) and LinkedIn vacation/unavailable events
 are not shifts and are skipped.
 
+Overrides: paging tools publish their final schedule, so an override arrives as a partial
+shift with the pieces of the interrupted week around it (Grafana OnCall marks it
+``PRIORITY:1``). ``feed_history`` counts those pieces as lived, and ``history_plan`` turns
+them into ``SchedulePlan.overrides`` over weekly shifts rather than whole weeks.
+
 A malformed feed raises :class:`~oncall_planner.errors.FeedError` whose findings (code L008)
 carry the line of the offending content line: icalendar reports no line numbers, so a small
 pre-scan keeps them.
