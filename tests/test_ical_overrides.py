@@ -439,3 +439,22 @@ def test_any_overrides_read_back_give_the_same_roster(
         for layer in (Layer.PRIMARY, Layer.SECONDARY):
             assert on_call(back, t, layer=layer) == on_call(plan, t, layer=layer), (t, layer)
         t += timedelta(minutes=30)
+
+
+def test_feed_history_of_our_feed_counts_a_cover_for_the_coverer() -> None:
+    # Dan covers five of bob's seven days in week 1 (primary): the carry-over read from the
+    # feed moves that week from bob to dan, and dan's last time on call is the cover.
+    schedule = make_schedule()
+    plan = _plan()
+    covered = plan.with_override(
+        None,
+        "primary",
+        "dan",
+        datetime(2027, 1, 11, 10, 0, tzinfo=BERLIN),
+        datetime(2027, 1, 16, 10, 0, tzinfo=BERLIN),
+    )
+    before = feed_history(to_ical(plan), schedule, date(2027, 2, 1))
+    after = feed_history(to_ical(covered), schedule, date(2027, 2, 1))
+    assert after["bob"].primary_weeks == before["bob"].primary_weeks - 1
+    assert after["dan"].primary_weeks == before["dan"].primary_weeks + 1
+    assert after["alice"] == before["alice"] and after["carol"] == before["carol"]
