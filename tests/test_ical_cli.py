@@ -137,3 +137,29 @@ def test_serve_command_serves_the_folder(plan_file: Path, tmp_path: Path) -> Non
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_override_command_then_ical_publishes_the_cover_and_cancels_the_week_once(
+    plan_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Issue 11: `override` writes a new revision; `ical` over the same folder publishes the
+    # cover, splits the week, cancels the whole week once, and bob's feed loses the hours.
+    out = tmp_path / "feeds"
+    assert main(["ical", str(plan_file), "-o", str(out)]) == 0
+    ill = tmp_path / "ill.json"
+    args = ["override", str(plan_file), "--schedule", "berlin-sre", "--layer", "primary",
+            "--person", "dan", "--from", "2026-10-14T18:00", "--to", "2026-10-16T09:00",
+            "--reason", "bob is ill", "-o", str(ill)]  # fmt: skip
+    assert main(args) == 0, capsys.readouterr()
+    for _ in range(2):
+        assert main(["ical", str(ill), "-o", str(out)]) == 0
+        text = (out / "berlin-sre.ics").read_bytes().decode().replace("\r\n ", "")
+        if _ == 0:
+            assert text.count("STATUS:CANCELLED") == 1
+            assert "UID:berlin-sre-primary-20261012@" in text
+    assert "STATUS:CANCELLED" not in text  # published once
+    assert "UID:berlin-sre-primary-20261012@" not in text
+    assert text.count("X-ONCALL-OVERRIDE:") == 1
+    assert "UID:berlin-sre-primary-20261012-from20261016T0700Z@" in text
+    dan = (out / "people" / "dan.ics").read_bytes().decode().replace("\r\n ", "")
+    assert "-override-" in dan and "bob is ill" in dan

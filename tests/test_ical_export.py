@@ -255,13 +255,27 @@ def test_dtstamp_is_when_the_plan_was_made_not_its_start_date(berlin: Plan) -> N
     assert by_stamp[-1] == (revised, 1)
 
 
-def test_14_removed_shifts_disappear(berlin: Plan) -> None:
+def test_14_removed_shifts_are_cancelled_once(berlin: Plan) -> None:
+    # Issue 11: a removed shift is published once as STATUS:CANCELLED (as Grafana OnCall
+    # does), so a calendar that merges by UID drops it; the next revision leaves it out.
     sp = berlin.schedules[0]
     fewer = sp.model_copy(update={"shifts": tuple(s for s in sp.shifts if s.week != 2)})
     plan = berlin.model_copy(update={"schedules": (fewer,)})
-    new = _by_uid(to_ical(plan, previous=berlin))
-    assert len(new) == 58
-    assert "berlin-sre-primary-20261019@oncall-planner.invalid" not in new
+    feed = to_ical(plan, previous=berlin)
+    new = _by_uid(feed)
+    live = {u: t for u, t in new.items() if b"STATUS:CONFIRMED" in t}
+    gone = {u: t for u, t in new.items() if b"STATUS:CANCELLED" in t}
+    assert len(live) == 58
+    removed = {event_uid("berlin-sre", s) for s in sp.shifts if s.week == 2}
+    assert set(gone) == removed
+    assert "berlin-sre-primary-20261019@oncall-planner.invalid" in gone
+    old = _by_uid(to_ical(berlin))
+    for uid, body in gone.items():
+        assert b"SEQUENCE:1\r\n" in body
+        same = [ln for ln in old[uid].split(b"\r\n") if ln.startswith((b"DTSTART", b"DTEND"))]
+        assert len(same) == 2 and all(ln in body.split(b"\r\n") for ln in same)
+    again = _by_uid(to_ical(plan, previous_feed=feed))
+    assert set(again) == set(live)
 
 
 def test_15_transparent_and_free(berlin: Plan) -> None:

@@ -28,10 +28,19 @@ What each choice prevents (research/ical.md §6 is the checklist the tests follo
   Kai to Lea leaves Kai's feed and is a new event in Lea's.
 - A feed with no shift (a person with nothing planned) still holds one component, a VTIMEZONE
   of the schedule's zone, since RFC 5545's grammar needs at least one.
+- A plan with overrides is written as its effective roster (``roster.effective_shifts``): an
+  override is its own event (``<schedule>-<layer>-override-<id>``, ``X-ONCALL-OVERRIDE``) and
+  the weekly event it interrupts is split into pieces named by the shift's UID plus
+  ``-from<UTC start>`` (:func:`piece_uid`). A plan without overrides is written shift by
+  shift, byte for byte as before.
+- An event of the previous feed that this revision no longer holds is published once with
+  ``STATUS:CANCELLED`` and SEQUENCE + 1 (as Grafana OnCall does), so calendars that merge by
+  UID drop it; the revision after leaves it out.
 """
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import os
 import re
@@ -39,13 +48,14 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Literal
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from oncall_planner import _args
 from oncall_planner.errors import FeedError
 from oncall_planner.ical._lines import CRLF, fold, format_local, format_utc, text
 from oncall_planner.ical.vtimezone import VTimezoneError, build_vtimezone
 from oncall_planner.plans import Layer, Plan, PlanLevel, SchedulePlan, Shift
+from oncall_planner.roster import EffectiveShift, effective_shifts, handoffs, horizon
 from oncall_planner.rules import rule
 
 __all__ = [
@@ -54,6 +64,7 @@ __all__ = [
     "TzMode",
     "event_uid",
     "feed_name",
+    "piece_uid",
     "safe_name",
     "to_ical",
 ]
@@ -185,11 +196,11 @@ def _vtimezones(
     Each VTIMEZONE is verified at every instant the feed may write in its zone.
     """
     instants: dict[str, list[datetime]] = {}
-    for sp, shift in _selected(plan, schedule, person):
+    for sp, start, end in _spans(plan, schedule, person):
         if sp.timezone in _UTC_NAMES:
             continue
         zone = ZoneInfo(sp.timezone)
-        for dt in (shift.start, shift.end):
+        for dt in (start, end):
             if not _ambiguous(dt, zone):
                 instants.setdefault(sp.timezone, []).append(dt)
     built: dict[str, str] = {}
@@ -299,7 +310,9 @@ class _Writer:
         self._policy[key] = found
         return found
 
-    def description(self, sp: SchedulePlan, shift: Shift, zone: ZoneInfo, name: str) -> str:
+    def description(
+        self, sp: SchedulePlan, shift: Shift, zone: ZoneInfo, name: str, note: str = ""
+    ) -> str:
         """Who, the handoffs in the schedule's zone (and the person's), escalation, contacts."""
         role = (
             "shadows the primary" if shift.layer is Layer.SHADOW else f"is on call as {shift.layer}"
@@ -316,9 +329,15 @@ class _Writer:
                 f"\nFor {name} ({info.timezone}): "
                 f"{self.when(shift.start, own)} to {self.when(shift.end, own)}"
             )
-        return text_ + self.policy(sp, shift.layer)
+        return text_ + note + self.policy(sp, shift.layer)
 
-    def tail(self, sp: SchedulePlan, shift: Shift) -> str:
+    def tail(self, sp: SchedulePlan, shift: Shift, override: str | None = None) -> str:
+        if override is not None:
+            # An override's event names its id, so a feed read back gives the same override.
+            return self.tail(sp, shift).replace(
+                f"END:VEVENT{CRLF}",
+                f"{fold('X-ONCALL-OVERRIDE:' + text(override))}{CRLF}END:VEVENT{CRLF}",
+            )
         key = (sp.name, shift.layer, shift.person)
         found = self._tails.get(key)
         if found is None:
@@ -334,8 +353,17 @@ class _Writer:
             self._tails[key] = found
         return found
 
-    def event(self, sp: SchedulePlan, shift: Shift, zone: ZoneInfo) -> _Event:
-        """The event of one shift."""
+    def event(
+        self,
+        sp: SchedulePlan,
+        shift: Shift,
+        zone: ZoneInfo,
+        *,
+        uid: str | None = None,
+        note: str = "",
+        override: str | None = None,
+    ) -> _Event:
+        """The event of one shift (or of one effective piece: ``uid``, ``note``, ``override``)."""
         name = self.plan.display_name(shift.person)
         layer = shift.layer.value
         summary = (
@@ -345,8 +373,9 @@ class _Writer:
         )
         start = self.time_line("DTSTART", shift.start, zone)
         end = self.time_line("DTEND", shift.end, zone)
-        uid = event_uid(sp.name, shift, self.domain, personal=self.personal)
-        description = self.description(sp, shift, zone, name)
+        if uid is None:
+            uid = event_uid(sp.name, shift, self.domain, personal=self.personal)
+        description = self.description(sp, shift, zone, name, note)
         return _Event(
             uid=uid,
             head=(
@@ -355,7 +384,7 @@ class _Writer:
             ),
             uid_line=f"{fold('UID:' + text(uid))}{CRLF}",
             middle=f"{fold('DESCRIPTION:' + text(description))}{CRLF}",
-            tail=self.tail(sp, shift),
+            tail=self.tail(sp, shift, override),
         )
 
 
@@ -369,6 +398,62 @@ class _Prior:
     sequence: int
     modified: datetime
     text: str
+    cancelled: bool = False
+    end: datetime | None = None
+
+
+def _prior_end(line: str) -> datetime | None:
+    """A previous event's DTEND (``DTEND:…Z`` or ``DTEND;TZID=…:…``); None if not ours."""
+    head, _, value = line.partition(":")
+    try:
+        if head == "DTEND":
+            return _utc_stamp(value)
+        if head.startswith("DTEND;TZID="):
+            local = datetime.strptime(value.strip(), "%Y%m%dT%H%M%S")  # noqa: DTZ007
+            return local.replace(tzinfo=ZoneInfo(head.removeprefix("DTEND;TZID=")))
+    except (ValueError, KeyError, ZoneInfoNotFoundError):
+        return None
+    return None
+
+
+def _cancellations(
+    plan: Plan,
+    schedule: str | None,
+    prior: Mapping[str, _Prior],
+    seen: set[str],
+    stamp: datetime | None,
+) -> list[str]:
+    """The previous feed's events this revision removed, published once as CANCELLED.
+
+    As Grafana OnCall does: a subscribed calendar that merges by UID drops an event only when
+    told. An event already CANCELLED in the previous feed is not published again, and one that
+    ended before the plan's first handoff is history a later plan no longer holds, not removed.
+    """
+    chosen = [
+        sp for sp in plan.schedules if (schedule is None or sp.name == schedule) and sp.shifts
+    ]
+    if not prior or not chosen:
+        return []
+    first = min(horizon(sp)[0] for sp in chosen)
+    base = max(_base_stamp(plan, sp, stamp) for sp in chosen)
+    out: list[str] = []
+    for uid in sorted(prior):
+        before = prior[uid]
+        if uid in seen or before.cancelled or (before.end is not None and before.end <= first):
+            continue
+        when = format_utc(max(base, before.modified + timedelta(seconds=1)))
+        lines = []
+        for line in before.text.split(CRLF):
+            key = line.partition(":")[0]
+            if key == "STATUS":
+                line = "STATUS:CANCELLED"
+            elif key == "SEQUENCE":
+                line = f"SEQUENCE:{before.sequence + 1}"
+            elif key in ("DTSTAMP", "LAST-MODIFIED"):
+                line = f"{key}:{when}"
+            lines.append(line)
+        out.append(CRLF.join(lines))
+    return out
 
 
 def _utc_stamp(value: str) -> datetime:
@@ -401,6 +486,8 @@ def _prior_events(feed: str) -> dict[str, _Prior]:
         in_uid = False
         sequence: int | None = None
         modified: datetime | None = None
+        cancelled = False
+        end: datetime | None = None
         for offset, line in enumerate(inner.split(CRLF)[:-1], start=1):
             if in_uid and line[:1] == " ":
                 uid_parts.append(line[1:])
@@ -418,6 +505,10 @@ def _prior_events(feed: str) -> dict[str, _Prior]:
                     continue
                 if name == "DTSTAMP":
                     continue
+                if name == "STATUS":
+                    cancelled = line[7:].strip().upper() == "CANCELLED"
+                elif name.startswith("DTEND"):
+                    end = _prior_end(line)
                 if name == "UID":
                     uid_parts, in_uid = [line[4:]], True
             body.append(line)
@@ -428,7 +519,7 @@ def _prior_events(feed: str) -> dict[str, _Prior]:
         body.append("END:VEVENT\r\n")
         uid = "".join(uid_parts).replace("\\,", ",").replace("\\;", ";").replace("\\\\", "\\")
         text_ = "BEGIN:VEVENT\r\n" + inner + "END:VEVENT\r\n"
-        found[uid] = _Prior("".join(body), sequence, modified, text_)
+        found[uid] = _Prior("".join(body), sequence, modified, text_, cancelled, end)
     return found
 
 
@@ -459,15 +550,124 @@ def _base_stamp(plan: Plan, sp: SchedulePlan, stamp: datetime | None) -> datetim
     return datetime.combine(sp.start, time(0), tzinfo=UTC)
 
 
-def _selected(
+@dataclass(frozen=True)
+class _Item:
+    """One event to write: a weekly shift, or a piece of the effective roster."""
+
+    sp: SchedulePlan
+    shift: Shift  # the piece's layer, person and times (for an override: its own week index)
+    uid: str | None = None  # None: the shift's own UID (event_uid)
+    note: str = ""
+    override: str | None = None
+
+
+def _stamp_minute(dt: datetime) -> str:
+    return dt.astimezone(UTC).strftime("%Y%m%dT%H%MZ")
+
+
+def piece_uid(
+    schedule: str,
+    piece: EffectiveShift,
+    whole: tuple[datetime, datetime],
+    domain: str = DEFAULT_DOMAIN,
+    *,
+    shift: Shift | None = None,
+    personal: bool = False,
+) -> str:
+    """The stable UID of one piece of a schedule's effective roster.
+
+    A piece of a weekly shift that is the whole shift keeps the shift's UID (:func:`event_uid`);
+    a part of it (an override covers the rest) is the shift's UID plus ``-from<UTC start>``
+    (``…-primary-20270104-from20270106T1700Z@…``). An override's piece is
+    ``<schedule>-<layer>-override-<id>``, plus ``-from<UTC start>`` when a later override cuts
+    it. ``whole`` is the shift's (or override's) own start and end.
+    """
+    if piece.override is None:
+        if shift is None:
+            raise ValueError("shift: a piece of a weekly shift needs its shift")
+        if (piece.start, piece.end) == whole:
+            return event_uid(schedule, shift, domain, personal=personal)
+        base = event_uid(schedule, shift, domain).rsplit("@", 1)[0]
+    else:
+        base = f"{safe_name(schedule)}-{piece.layer.value}-override-{safe_name(piece.override)}"
+    if (piece.start, piece.end) != whole:
+        base += f"-from{_stamp_minute(piece.start)}"
+    if personal:
+        base += f".{safe_name(piece.person)}.personal"
+    return f"{base}@{domain}"
+
+
+def _effective_items(
+    sp: SchedulePlan, person: str | None, writer: _Writer, zone: ZoneInfo
+) -> Iterator[_Item]:
+    """The events of a schedule with overrides: its effective pieces, by start."""
+    shifts = {(s.week, s.layer, s.person): s for s in reversed(sp.shifts)}
+    overrides = {o.id: o for o in sp.overrides}
+    bounds = handoffs(sp)
+    for piece in effective_shifts(sp, person=person):
+        if piece.override is None:
+            assert piece.week is not None
+            shift = shifts[(piece.week, piece.layer, piece.person)]
+            whole = (shift.start, shift.end)
+            uid = piece_uid(
+                sp.name, piece, whole, writer.domain, shift=shift, personal=writer.personal
+            )
+            note = (
+                ""
+                if (piece.start, piece.end) == whole
+                else f"\nPart of the {piece.layer} shift from {writer.when(shift.start, zone)} "
+                f"to {writer.when(shift.end, zone)}: overrides hold the rest."
+            )
+            yield _Item(
+                sp, shift.model_copy(update={"start": piece.start, "end": piece.end}), uid, note
+            )
+            continue
+        o = overrides[piece.override]
+        whole = (o.start, o.end)
+        uid = piece_uid(sp.name, piece, whole, writer.domain, personal=writer.personal)
+        week = max(0, bisect.bisect_right(bounds, piece.start) - 1)
+        covers = f" for {writer.plan.display_name(o.replaces)}" if o.replaces else ""
+        note = f"\nOverride {o.id}{covers}" + (f": {o.reason}" if o.reason else "") + "."
+        if (piece.start, piece.end) != whole:
+            note += (
+                f" The override runs from {writer.when(o.start, zone)} to "
+                f"{writer.when(o.end, zone)}; a later override holds the rest."
+            )
+        shift = Shift(
+            week=week, layer=piece.layer, person=piece.person, start=piece.start, end=piece.end
+        )
+        yield _Item(sp, shift, uid, note, o.id)
+
+
+def _spans(
     plan: Plan, schedule: str | None, person: str | None
-) -> Iterator[tuple[SchedulePlan, Shift]]:
+) -> Iterator[tuple[SchedulePlan, datetime, datetime]]:
+    """The start and end of every event the feed writes (for its VTIMEZONEs)."""
     for sp in sorted(plan.schedules, key=lambda sp: sp.name):
         if schedule is not None and sp.name != schedule:
             continue
+        if sp.overrides:
+            for piece in effective_shifts(sp, person=person):
+                yield sp, piece.start, piece.end
+            continue
         for shift in sp.shifts:
             if person is None or shift.person == person:
-                yield sp, shift
+                yield sp, shift.start, shift.end
+
+
+def _selected(
+    plan: Plan, schedule: str | None, person: str | None, writer: _Writer
+) -> Iterator[_Item]:
+    for sp in sorted(plan.schedules, key=lambda sp: sp.name):
+        if schedule is not None and sp.name != schedule:
+            continue
+        if sp.overrides:
+            # The effective roster; a plan without overrides is written shift by shift, as ever.
+            yield from _effective_items(sp, person, writer, ZoneInfo(sp.timezone))
+            continue
+        for shift in sp.shifts:
+            if person is None or shift.person == person:
+                yield _Item(sp, shift)
 
 
 def to_ical(
@@ -564,9 +764,12 @@ def to_ical(
     bodies: list[str] = []
     seen: set[str] = set()
     zones: set[str] = set()
-    for sp, shift in _selected(plan, schedule, person):
+    for item in _selected(plan, schedule, person, writer):
+        sp, shift = item.sp, item.shift
         zones.add(sp.timezone)
-        event = writer.event(sp, shift, zones_by_name[sp.name])
+        event = writer.event(
+            sp, shift, zones_by_name[sp.name], uid=item.uid, note=item.note, override=item.override
+        )
         if event.uid in seen:
             # Two shifts of one layer in one week (a plan that breaks H001): keep both events.
             event = _disambiguate(event, shift)
@@ -580,6 +783,8 @@ def to_ical(
         else:
             later = max(base, before.modified + timedelta(seconds=1))
             bodies.append(event.render(before.sequence + 1, later))
+
+    bodies.extend(_cancellations(plan, schedule, prior, seen, stamp))
 
     name = feed_name(plan, schedule, person)
     header = [

@@ -18,6 +18,11 @@ case- and accent-normalisation aside; an unmatched person keeps the raw name. Ca
 (Grafana keeps removed shifts as ``STATUS:CANCELLED``) and LinkedIn vacation/unavailable events
 are not shifts and are skipped.
 
+Overrides: paging tools publish their final schedule, so an override arrives as a partial
+shift with the pieces of the interrupted week around it (Grafana OnCall marks it
+``PRIORITY:1``). ``feed_history`` counts those pieces as lived, and ``history_plan`` turns
+them into ``SchedulePlan.overrides`` over weekly shifts rather than whole weeks.
+
 A malformed feed raises :class:`~oncall_planner.errors.FeedError` whose findings (code L008)
 carry the line of the offending content line: icalendar reports no line numbers, so a small
 pre-scan keeps them.
@@ -25,6 +30,7 @@ pre-scan keeps them.
 
 from __future__ import annotations
 
+import bisect
 import gc
 import html
 import os
@@ -43,8 +49,9 @@ from oncall_planner.durations import MAX_DURATION
 from oncall_planner.errors import FeedError
 from oncall_planner.expand import week_starts
 from oncall_planner.ical import _lines
-from oncall_planner.plans import Layer, Plan, SchedulePlan, Shift, SolveInfo
+from oncall_planner.plans import Layer, Override, Person, Plan, SchedulePlan, Shift, SolveInfo
 from oncall_planner.report import Finding
+from oncall_planner.roster import _override_id
 from oncall_planner.rules import rule
 from oncall_planner.spec import MAX_DATE, MIN_DATE, Member, MemberHistory, Schedule
 
@@ -99,7 +106,7 @@ _EVENT_PARSED = frozenset({"DTSTART", "DTEND", "DURATION", "ATTENDEE", "RRULE"})
 #: most of a 10,000-shift import, and guesses types for X- properties.
 _EVENT_TEXTS = frozenset(
     {"UID", "SUMMARY", "DESCRIPTION", "STATUS", "X-ONCALL-LAYER", "X-ONCALL-PERSON",
-     "X-ONCALL-SCHEDULE"}
+     "X-ONCALL-SCHEDULE", "PRIORITY", "X-ONCALL-OVERRIDE"}
 )  # fmt: skip
 _COMPONENTS_KEPT = frozenset({"VCALENDAR", "VEVENT", "VTIMEZONE", "STANDARD", "DAYLIGHT"})
 _CONTENT_LINE = re.compile(
@@ -147,12 +154,24 @@ class FeedShift(BaseModel):
     schedule: str | None = Field(default=None, description="Schedule name, if the feed says.")
     uid: str = Field(description="The event's UID (empty when the event has none).")
     summary: str = Field(default="", description="The event's SUMMARY, as written.")
+    priority: int = Field(
+        default=0,
+        description="The event's PRIORITY (0 when absent). Where events of one layer overlap, "
+        "the higher one holds the time: Grafana OnCall writes 1 for overrides, 0 for rotations.",
+    )
+    override: str | None = Field(
+        default=None, description="The override id of our own feeds (X-ONCALL-OVERRIDE)."
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> FeedShift:
         if self.end <= self.start:
             raise ValueError("a shift must end after it starts")
         return self
+
+    def overlaps(self, start: datetime, end: datetime) -> bool:
+        """True if ``[start, end)`` overlaps the shift."""
+        return self.start < end and start < self.end
 
     @property
     def hours(self) -> float:
@@ -543,7 +562,13 @@ def _shift(
         ctx.fail("the event names no person (SUMMARY, ATTENDEE, X-ONCALL-PERSON)", "SUMMARY")
         return None
     schedule = texts.get("X-ONCALL-SCHEDULE", "") or parts.get("schedule") or None
+    priority = texts.get("PRIORITY", "").strip()
+    if priority and not priority.isdigit():
+        ctx.fail(f"PRIORITY {priority!r} is not a number 0-9", "PRIORITY")
+        return None
     return FeedShift(
+        priority=int(priority or 0),
+        override=texts.get("X-ONCALL-OVERRIDE", "").strip() or None,
         person=person.strip(),
         matched=member is not None,
         layer=_layer_of(texts, parts, summary),
@@ -727,6 +752,66 @@ def _members_shifts(
     return named or mine
 
 
+def _cut(s: FeedShift, holes: Sequence[tuple[datetime, datetime]]) -> list[FeedShift]:
+    """``s`` without the (sorted, UTC) stretches ``holes``."""
+    pieces: list[FeedShift] = []
+    start = s.start.astimezone(UTC)
+    end = s.end.astimezone(UTC)
+    for a, b in holes:
+        if b <= start or a >= end:
+            continue
+        if a > start:
+            pieces.append(s.model_copy(update={"start": start, "end": a}))
+        start = max(start, b)
+    if start < end:
+        pieces.append(s.model_copy(update={"start": start, "end": end}))
+    return pieces
+
+
+def _effective(shifts: Sequence[FeedShift]) -> list[FeedShift]:
+    """The feed's shifts as they were lived: where events of one paged layer overlap, the one
+    of higher PRIORITY holds the time and the others are cut around it.
+
+    Grafana OnCall's feeds hold a rotation's event and, over it, the override's (PRIORITY 1);
+    PagerDuty, GoAlert and LinkedIn write the final schedule, already cut, and pass unchanged.
+    Events of equal priority that overlap stay as they are (a double booking). Shadows are
+    never cut: two people may shadow at once.
+    """
+    out = [s for s in shifts if s.layer is Layer.SHADOW]
+    for layer in (Layer.PRIMARY, Layer.SECONDARY):
+        mine = [s for s in shifts if (s.layer or Layer.PRIMARY) is layer]
+        if len({s.priority for s in mine}) <= 1:
+            out.extend(mine)
+            continue
+        # For each priority, the union of the time held by higher ones: sorted, disjoint.
+        above: dict[int, list[tuple[datetime, datetime]]] = {}
+        for level in {s.priority for s in mine}:
+            spans = sorted(
+                (h.start.astimezone(UTC), h.end.astimezone(UTC)) for h in mine if h.priority > level
+            )
+            union: list[tuple[datetime, datetime]] = []
+            for a, b in spans:
+                if union and a <= union[-1][1]:
+                    union[-1] = (union[-1][0], max(union[-1][1], b))
+                else:
+                    union.append((a, b))
+            above[level] = union
+        for s in mine:
+            union = above[s.priority]
+            start, end = s.start.astimezone(UTC), s.end.astimezone(UTC)
+            i = max(0, bisect.bisect_right(union, (start, start)) - 1)
+            holes = []
+            while i < len(union) and union[i][0] < end:
+                if union[i][1] > start:
+                    holes.append(union[i])
+                i += 1
+            out.extend(_cut(s, holes) if holes else [s])
+    return sorted(
+        out,
+        key=lambda s: (s.start.astimezone(UTC), s.layer.order if s.layer else 0, s.person, s.uid),
+    )
+
+
 def _feeds(data: bytes | Sequence[FeedSource], source: str | None) -> list[FeedSource]:
     if isinstance(data, bytes | bytearray):
         return [(bytes(data), source, None)]
@@ -746,8 +831,11 @@ def feed_history(
     Only shifts that start before ``before`` (a local date in the schedule's zone) count, and
     when some events name this schedule, only those.
     A shift without a layer counts as primary (a one-layer feed, e.g. one PagerDuty schedule).
-    Shadow shifts are not on call: they count only as ``shadow_weeks_done``, so a new engineer
-    who shadowed last quarter does not shadow again. Weeks are real hours ÷ 168, rounded.
+    Overrides count as lived: where an override event (Grafana OnCall's PRIORITY 1) lies over
+    a rotation's event, its hours are the coverer's and are taken off the covered person's, so
+    the planner repays a cover. Shadow shifts are not on call: they count only as
+    ``shadow_weeks_done``, so a new engineer who shadowed last quarter does not shadow again.
+    Weeks are real hours ÷ 168, rounded.
 
     Args:
         data: The feed.
@@ -769,9 +857,10 @@ def feed_history(
     before = _args.date_arg("feed_history", "before", before)
     source = source or path
     zone = schedule.zone
+    # The lived roster: an override's hours are the coverer's and not the covered person's.
     before_day = [
         s
-        for s in _members_shifts(data, schedule, source, person)
+        for s in _effective(_members_shifts(data, schedule, source, person))
         if s.start.astimezone(zone).date() < before
     ]
     counted = [s for s in before_day if s.layer is not Layer.SHADOW]
@@ -829,9 +918,16 @@ def history_plan(
     """The feed's actual shifts as a plan of ``schedule``, for reviews of what really happened.
 
     Week 0 is the handoff week holding the earliest shift. A shift that spans whole handoff
-    weeks is split into one shift per week; a shift that does not align with handoffs (an
-    override, a daily rotation) is kept whole, with the index of the week it starts in. A shift
-    without a layer becomes primary. People not on the roster are left out.
+    weeks is split into one shift per week. Shifts that do not align with handoffs (an
+    override, the pieces around it, a daily rotation) become the plan's effective roster: in
+    each handoff week of a paged layer, the person holding most of the week's hours (among
+    the events of lowest PRIORITY) gets the weekly shift (over the week's covered stretch),
+    and every other person's stretch becomes an override (``SchedulePlan.overrides``, id
+    from ``X-ONCALL-OVERRIDE`` in our own feeds), so ``plan.on_call`` and reviews see who
+    really held the layer. Overlapping events are
+    first resolved by PRIORITY (Grafana OnCall's overrides). Shadow shifts and shifts not on
+    whole minutes are kept whole with the index of the week they start in. A shift without a
+    layer becomes primary. People not on the roster are left out.
 
     ``source`` (the feed's file name) is shown in findings; ``person`` says whose feed it is,
     for personal feeds whose events name nobody (GoAlert). ``data`` may also be several feeds,
@@ -856,11 +952,13 @@ def history_plan(
         raise FeedError(
             [_finding(f"no shift in the feed matches a member of {schedule.name!r}", where, None)]
         )
+    shifts = _effective(shifts)
     zone = schedule.zone
     first = min(s.start for s in shifts)
     bounds = _handoffs(schedule, first, max(s.end for s in shifts))
     index = {b.astimezone(UTC): k for k, b in enumerate(bounds)}
     out: list[Shift] = []
+    partial: dict[Layer, list[FeedShift]] = {}
     for s in shifts:
         layer = s.layer or Layer.PRIMARY
         a, b = index.get(s.start.astimezone(UTC)), index.get(s.end.astimezone(UTC))
@@ -870,12 +968,24 @@ def history_plan(
                 for k in range(a, b)
             )
             continue
+        if layer is not Layer.SHADOW and _whole_minutes(s):
+            partial.setdefault(layer, []).append(s)
+            continue
         week = (
             max(k for k, bound in enumerate(bounds) if bound <= s.start)
             if s.start >= bounds[0]
             else 0
         )
         out.append(Shift(week=week, layer=layer, person=s.person, start=s.start, end=s.end))
+    overrides: list[Override] = []
+    for layer in Layer:
+        if layer in partial:
+            _lay_over(schedule.name, layer, partial[layer], bounds, out, overrides)
+    people = {
+        m.id: Person(name=m.name, email=m.email, timezone=m.timezone)
+        for m in schedule.participants.members
+        if any(o.person == m.id for o in overrides)
+    }
     plan = Plan(
         schedules=(
             SchedulePlan(
@@ -884,8 +994,107 @@ def history_plan(
                 start=bounds[0].astimezone(zone).date(),
                 weeks=max(1, len(bounds) - 1),
                 shifts=tuple(out),
+                overrides=tuple(overrides),
             ),
         ),
+        people=people,
         solve=SolveInfo(status="IMPORTED"),
     )
     return plan.annotate([schedule])
+
+
+def _whole_minutes(s: FeedShift) -> bool:
+    return not (s.start.second or s.start.microsecond or s.end.second or s.end.microsecond)
+
+
+def _seconds(a: datetime, b: datetime) -> float:
+    return (b.astimezone(UTC) - a.astimezone(UTC)).total_seconds()
+
+
+def _lay_over(
+    schedule: str,
+    layer: Layer,
+    parts: Sequence[FeedShift],
+    bounds: Sequence[datetime],
+    out: list[Shift],
+    overrides: list[Override],
+) -> None:
+    """Weekly shifts and overrides of one layer from the feed's pieces that miss handoffs.
+
+    In each handoff week without a whole-week shift, the person of the lowest PRIORITY (the
+    rotation, in Grafana OnCall's feeds) holding most of the pieces' hours (ties: the
+    earliest) holds the weekly shift, over the stretch the pieces cover; the part of a piece
+    in weeks someone else holds is an override (an override event of our own feeds, whole),
+    so the effective roster is the feed's.
+    """
+    owner: dict[int, str] = {}
+    for s in out:
+        if s.layer is layer:
+            owner.setdefault(s.week, s.person)
+    instants = [b.astimezone(UTC) for b in bounds]
+
+    def weeks_of(p: FeedShift) -> range:
+        # The handoff weeks the piece overlaps, by bisection (a 10,000-shift feed stays fast).
+        first = max(0, bisect.bisect_right(instants, p.start.astimezone(UTC)) - 1)
+        last = bisect.bisect_left(instants, p.end.astimezone(UTC))
+        return range(first, min(last, len(bounds) - 1))
+
+    by_week: dict[int, list[FeedShift]] = {}
+    for p in parts:
+        for k in weeks_of(p):
+            by_week.setdefault(k, []).append(p)
+    for k in sorted(by_week):
+        lo, hi = bounds[k], bounds[k + 1]
+        inside = [(p, max(p.start, lo), min(p.end, hi)) for p in by_week[k] if p.overlaps(lo, hi)]
+        if not inside or k in owner:
+            continue
+        hours: dict[str, float] = {}
+        earliest: dict[str, datetime] = {}
+        rank: dict[str, int] = {}
+        for p, a, b in inside:
+            hours[p.person] = hours.get(p.person, 0.0) + _seconds(a, b)
+            earliest[p.person] = min(earliest.get(p.person, a), a, key=lambda t: t.astimezone(UTC))
+            rank[p.person] = min(rank.get(p.person, p.priority), p.priority)
+        # A rotation's event (lowest PRIORITY) holds the week before an override's does.
+        who = min(hours, key=lambda m: (rank[m], -hours[m], earliest[m].astimezone(UTC), m))
+        start = min((a for _, a, _ in inside), key=lambda t: t.astimezone(UTC))
+        end = max((b for _, _, b in inside), key=lambda t: t.astimezone(UTC))
+        out.append(Shift(week=k, layer=layer, person=who, start=start, end=end))
+        owner[k] = who
+    taken: set[str] = set()
+    for p in sorted(parts, key=lambda p: (p.priority, p.start.astimezone(UTC), p.person)):
+        weeks = [k for k in weeks_of(p) if p.overlaps(bounds[k], bounds[k + 1])]
+        stretches: list[tuple[datetime, datetime, set[str]]] = []
+        if p.override:
+            # Our own feed's override event: the override as it was made, whole.
+            under = {owner[k] for k in weeks if k in owner and owner[k] != p.person}
+            if under or any(owner.get(k) != p.person for k in weeks):
+                stretches.append((p.start, p.end, under))
+        else:
+            # Only the part in weeks someone else holds (a shift an hour off the handoffs
+            # overrides that hour, not the weeks its holder holds anyway).
+            for k in weeks:
+                held = owner.get(k)
+                if held == p.person:
+                    continue
+                a, b = max(p.start, bounds[k]), min(p.end, bounds[k + 1])
+                if stretches and stretches[-1][1] == a:
+                    stretches[-1] = (stretches[-1][0], b, stretches[-1][2] | {held or ""})
+                else:
+                    stretches.append((a, b, {held or ""}))
+        for a, b, under in stretches:
+            under.discard("")
+            oid = p.override if p.override and p.override not in taken else None
+            if oid is None:
+                oid = _override_id(schedule, layer, p.person, a, b, taken)
+            taken.add(oid)
+            overrides.append(
+                Override(
+                    id=oid,
+                    layer=layer,
+                    person=p.person,
+                    start=a,
+                    end=b,
+                    replaces=under.pop() if len(under) == 1 else None,
+                )
+            )
