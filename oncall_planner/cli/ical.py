@@ -1,9 +1,13 @@
 """``oncall-planner ical PLAN -o DIR``: write the calendar feeds of a plan.
 
 Writes ``DIR/<schedule>.ics`` (every layer of a schedule) and ``DIR/people/<member-id>.ics``
-(one person's shifts across every schedule), each atomically. When a feed already exists in
-DIR, it is the previous revision: changed shifts keep their UID and get SEQUENCE + 1, unchanged
-ones stay byte-identical. ``--previous PLAN`` names the previous plan when DIR is new.
+(one person's shifts across every schedule). When a feed already exists in DIR, it is the
+previous revision: changed shifts keep their UID and get SEQUENCE + 1, unchanged ones stay
+byte-identical. ``--previous PLAN`` names the previous plan when DIR is new.
+
+The whole set is replaced at once (:func:`oncall_planner._io.write_folder`): the new feeds are
+written into a sibling folder that then takes DIR's place, so a subscriber never gets one feed
+of the new plan next to another of the old one, even when the run is killed half-way.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from oncall_planner._io import write_atomic
+from oncall_planner._io import write_folder
 
 __all__ = ["register", "run", "write_feeds"]
 
@@ -67,9 +71,13 @@ def write_feeds(
 ) -> list[Path]:
     """Write every feed of a plan into ``out``; return the paths written, sorted.
 
+    The set is replaced at once: a reader of ``out`` sees every old feed or every new one.
+
     Raises:
         PlanFileError: A plan file cannot be read.
         FeedError: A feed already in ``out`` (the previous revision) cannot be read.
+        OSError: ``out`` cannot be written (read-only, a file, a full disk); the error names
+            ``out`` or the feed in it, never a temporary path.
     """
     from oncall_planner.errors import FeedError
     from oncall_planner.ical import DEFAULT_DOMAIN, safe_name, to_ical
@@ -78,34 +86,35 @@ def write_feeds(
 
     plan = Plan.read(plan_path)
     previous = Plan.read(previous_path) if previous_path else None
-    root = Path(out)
     mode: TzMode = "tzid" if tz_mode == "tzid" else "utc"
     # (file, schedule, person): every layer of each schedule, then each person's shifts.
-    feeds: list[tuple[Path, str | None, str | None]] = [
-        (root / f"{safe_name(sp.name)}.ics", sp.name, None)
+    feeds: list[tuple[str, str | None, str | None]] = [
+        (f"{safe_name(sp.name)}.ics", sp.name, None)
         for sp in sorted(plan.schedules, key=lambda sp: sp.name)
     ]
     feeds += [
-        (root / "people" / f"{safe_name(person)}.ics", None, person)
+        (f"people/{safe_name(person)}.ics", None, person)
         for person in sorted(set(plan.people) | set(plan.person_ids()))
     ]
-    written: list[Path] = []
-    for target, schedule, person in feeds:
-        try:
-            data = to_ical(
-                plan,
-                schedule=schedule,
-                person=person,
-                previous=previous,
-                previous_feed=_previous_feed(target),
-                tz_mode=mode,
-                domain=domain or DEFAULT_DOMAIN,
-                contacts=contacts,
-            )
-        except FeedError as e:  # the findings know the line; only this function knows the file
-            raise FeedError([replace(f, file=str(target)) for f in e.findings]) from e
-        written.append(write_atomic(target, data))
-    return sorted(written)
+    with write_folder(out) as folder:
+        for name, schedule, person in feeds:
+            try:
+                data = to_ical(
+                    plan,
+                    schedule=schedule,
+                    person=person,
+                    previous=previous,
+                    # The staging folder starts as a copy of DIR: the previous revision.
+                    previous_feed=_previous_feed(folder.staged(name)),
+                    tz_mode=mode,
+                    domain=domain or DEFAULT_DOMAIN,
+                    contacts=contacts,
+                )
+            except FeedError as e:  # the findings know the line; only this function the file
+                target = str(folder.target / name)
+                raise FeedError([replace(f, file=target) for f in e.findings]) from e
+            folder.write(name, data)
+    return folder.written
 
 
 def run(args: argparse.Namespace) -> int:
