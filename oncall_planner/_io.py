@@ -236,6 +236,7 @@ def write_folder(path: str | os.PathLike[str]) -> Iterator[FolderWriter]:
             why = f"{e.strerror} (the new set is built next to it, in {target.parent})"
             raise OSError(e.errno, why, str(given)) from e
         raise _naming(e, given) from e
+    aside: Path | None = None
     try:
         if target.is_dir():
             _copy_into(target, staging)
@@ -247,7 +248,7 @@ def write_folder(path: str | os.PathLike[str]) -> Iterator[FolderWriter]:
         if not target.exists():
             os.rename(staging, target)
         elif _exchange(staging, target):
-            shutil.rmtree(staging)  # now the old set
+            shutil.rmtree(staging, ignore_errors=True)  # now the old set
         else:
             aside = target.parent / f".{target.name}.old-{os.getpid()}-{secrets.token_hex(4)}"
             os.rename(target, aside)
@@ -257,6 +258,8 @@ def write_folder(path: str | os.PathLike[str]) -> Iterator[FolderWriter]:
     except OSError as e:
         raise _map_error(e, staging, given) from e
     finally:
+        if aside is not None and aside.exists() and not os.path.lexists(target):
+            os.rename(aside, target)  # interrupted between the two renames: the old set back
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
 

@@ -135,6 +135,22 @@ def test_sigkill_never_leaves_a_mixed_folder(
     assert killed >= 1 and outcomes["old"] >= 1
 
 
+def test_sigterm_removes_the_staging_folder_and_keeps_the_old_set(
+    plans: tuple[Path, Path], sets: tuple[dict[str, bytes], dict[str, bytes]], tmp_path: Path
+) -> None:
+    old, _ = sets
+    out = tmp_path / "feeds"
+    _restore(out, old)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = _run_until_staging(_ical_command(plans[1], out), out, env)
+    proc.send_signal(signal.SIGTERM)
+    code = proc.wait()
+    if code == 0:
+        pytest.skip("the run finished before the signal arrived")
+    assert code == 128 + signal.SIGTERM
+    assert _state(out) == old and _siblings(out) == []
+
+
 def test_stale_siblings_of_dead_runs_are_removed_and_live_ones_kept(
     plans: tuple[Path, Path], tmp_path: Path
 ) -> None:

@@ -13,7 +13,9 @@ of the new plan next to another of the old one, even when the run is killed half
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import threading
 from dataclasses import replace
 from pathlib import Path
 
@@ -117,16 +119,29 @@ def write_feeds(
     return folder.written
 
 
+def _terminated(signum: int, frame: object) -> None:
+    # SIGTERM (systemd stopping a timer unit, `timeout`, kill) would end the process without
+    # running any cleanup; as SystemExit it unwinds through write_folder, which removes its
+    # staging folder and leaves DIR as it was.
+    raise SystemExit(128 + signum)
+
+
 def run(args: argparse.Namespace) -> int:
     """Write the feeds and list them."""
-    written = write_feeds(
-        args.plan,
-        args.output,
-        tz_mode=args.tz_mode,
-        previous_path=args.previous,
-        domain=args.domain,
-        contacts=not args.no_contacts,
-    )
+    in_main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _terminated) if in_main else None
+    try:
+        written = write_feeds(
+            args.plan,
+            args.output,
+            tz_mode=args.tz_mode,
+            previous_path=args.previous,
+            domain=args.domain,
+            contacts=not args.no_contacts,
+        )
+    finally:
+        if in_main:
+            signal.signal(signal.SIGTERM, previous)
     for path in written:
         sys.stdout.write(f"{path}\n")
     return 0
