@@ -241,3 +241,24 @@ def test_review_cli_reports_a_hostile_export_without_traceback(
     assert code == 1
     assert err.startswith(f"{path}:2: L004 error: row[1].paged_at: ")
     assert "Traceback" not in err
+
+
+def test_a_lone_carriage_return_ends_a_row_everywhere(tmp_path: Path) -> None:
+    # pandas and the csv module took "\r" for a row end and split("\n") did not: an IndexError,
+    # or _csv.Error "new-line character seen in unquoted field".
+    path = tmp_path / "pages.csv"
+    path.write_text(f'paged_at,recipient\r{GOOD},"alice"\r{GOOD},bob\r\nbad,carol\n', newline="")
+    log = load_pages(path, lenient=True)
+    assert sorted(log.frame["recipient"]) == ["alice", "bob"]
+    assert [(f.line, f.path) for f in log.problems] == [(4, "row[3].paged_at")]
+
+
+@pytest.mark.parametrize("row", ['x,a"+01:00,"2027', '"a""', 'a,"b'])
+def test_stray_quotes_are_row_errors_not_parser_errors(tmp_path: Path, row: str) -> None:
+    # 'a,"b' left a quote open for pandas ("EOF inside string") but not for the csv module.
+    path = _csv(tmp_path, f"{GOOD},alice,api", row, header="paged_at,recipient,service")
+    log = load_pages(path, lenient=True)
+    assert list(log.frame["recipient"]) == ["alice"]
+    assert [f.path[:6] for f in log.problems] == ["row[2]"]
+    with pytest.raises(PagesFileError):
+        load_pages(path)

@@ -422,6 +422,10 @@ def _canonical_header(name: str) -> str:
 
 
 def _load_csv(text: str, file: str | None, *, lenient: bool) -> PageLog:
+    # A lone "\r" ends a row for pandas and the csv module but not for split("\n"): rows and
+    # lines went out of step (an IndexError, or _csv.Error "new-line character seen in unquoted
+    # field"). Every line ending becomes "\n" first, as an editor shows them.
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")
     header_at = next((i for i, ln in enumerate(lines) if ln.strip()), None)
     if header_at is None:
@@ -458,13 +462,7 @@ def _load_csv(text: str, file: str | None, *, lenient: bool) -> PageLog:
         kept, line_nos, row_nos, wrong = _rows_by_csv(text, header_at, width, file)
     else:
         kept, line_nos, row_nos, wrong = _rows_by_line(lines, header_at, width, file)
-    frame = pd.read_csv(
-        io.StringIO("\n".join([lines[header_at], *kept])),
-        dtype=str,
-        keep_default_na=False,
-        na_filter=False,
-        usecols=list(positions.values()),
-    )
+    frame = _read_rows(lines[header_at], kept, list(positions.values()))
     frame.columns = [  # usecols keeps file order
         c for _, c in sorted((pos, c) for c, pos in positions.items())
     ]
@@ -500,6 +498,35 @@ def _too_long(file: str | None, row: int | None, line: int, size: int | None) ->
         path="header" if row is None else f"row[{row}]",
         hint="a page record is a dozen short fields; check the quoting of the export",
     )
+
+
+def _read_rows(header: str, kept: list[str], usecols: list[int]) -> pd.DataFrame:
+    """The kept rows as a table of strings, one row per kept line."""
+
+    def read(rows: list[str]) -> pd.DataFrame:
+        return pd.read_csv(
+            io.StringIO("\n".join([header, *rows])),
+            dtype=str,
+            keep_default_na=False,
+            na_filter=False,
+            usecols=usecols,
+        )
+
+    try:
+        frame = read(kept)
+        if len(frame) == len(kept):
+            return frame
+    except pd.errors.ParserError:
+        pass
+    # pandas split a stray quote differently from the csv module ('a,"b' is a pandas "EOF inside
+    # string", or one row too few): give it each row as the csv module read it, quoted again.
+    return read([_quoted(next(csv.reader([ln]))) if '"' in ln else ln for ln in kept])
+
+
+def _quoted(record: list[str]) -> str:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="").writerow(record)
+    return out.getvalue()
 
 
 def _rows_by_line(
