@@ -18,19 +18,36 @@ from a colleague's and a wrong token does not even reveal that the feed exists. 
 by changing it in the file; the server reads the file at start. Serve over HTTPS through a
 reverse proxy: tokens in plain HTTP are readable on the network.
 
-The server is bounded: at most ``max_connections`` requests are handled at once (others get
-503), idle connections time out, and feeds larger than ``MAX_FEED_BYTES`` are not served.
+The server is bounded, so that hostile or broken clients cannot starve the calendars:
+
+- at most ``max_connections`` connections are handled at once; one more gets ``503`` with
+  ``Retry-After`` at once, never a silent wait;
+- a request's line and headers must arrive complete within ``header_timeout`` seconds of the
+  connection (or of its first byte on a kept-alive connection): a whole-request deadline, not an
+  idle timer, so a client dripping one byte every 2 s loses its slot (``408``) as fast as one
+  that sends nothing;
+- a kept-alive connection waits ``idle_timeout`` seconds for its next request;
+- a request line that is not ``METHOD /path HTTP/1.x`` (a TLS handshake, ``HTTP/9.9``, a bare
+  ``GET``, a head longer than ``MAX_HEAD_BYTES``) gets ``400`` and the connection closes; the log
+  gets one line, never a traceback;
+- the listen backlog (``backlog``, 128) absorbs bursts of connections that arrive together;
+- feeds larger than ``MAX_FEED_BYTES`` are not served.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import http.client
+import io
 import json
 import logging
 import re
 import secrets
+import socket
+import sys
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from email.utils import formatdate
@@ -46,6 +63,7 @@ from oncall_planner.rules import rule
 
 __all__ = [
     "MAX_FEED_BYTES",
+    "MAX_HEAD_BYTES",
     "FeedServer",
     "load_tokens",
     "make_server",
@@ -59,6 +77,15 @@ MAX_FEED_BYTES = 32 * 1024 * 1024
 _SCHEDULE_PATH = re.compile(r"^/([A-Za-z0-9][A-Za-z0-9._-]{0,127})\.ics$")
 _PERSON_PATH = re.compile(r"^/people/([A-Za-z0-9][A-Za-z0-9._-]{0,127})\.ics$")
 _CONTENT_TYPE = "text/calendar; charset=utf-8"
+#: Longest request line plus headers accepted. A calendar's GET is a few hundred bytes; a token
+#: URL about 120. Anything near this is not a calendar client (a 1 MB URL gets 400).
+MAX_HEAD_BYTES = 16 * 1024
+_HEAD_END = re.compile(rb"\r?\n\r?\n")
+# What a request may start with: an upper-case method (at most 16 letters) and a space. A TLS
+# ClientHello starts with byte 0x16 and fails this on its first byte, so it gets its 400 at once.
+_REQUEST_START = re.compile(rb"[A-Z]{1,16}(?: |$)")
+_HEADER_FIELD = re.compile(rb"[!#$%&'*+.^_`|~0-9A-Za-z-]+:")
+_REQUEST_LINE = re.compile(r"([A-Z]{1,16}) (/[!-~]*) (HTTP/1\.[01])")
 
 
 def new_tokens(member_ids: Iterable[str]) -> dict[str, str]:
@@ -171,10 +198,21 @@ class FeedServer(ThreadingHTTPServer):
         *,
         tokens: Mapping[str, str] | None = None,
         max_connections: int = 64,
+        header_timeout: float = 5.0,
+        idle_timeout: float = 5.0,
+        send_timeout: float = 60.0,
+        backlog: int = 128,
     ) -> None:
         self.root = Path(root).resolve()
         self.tokens = dict(tokens or {})
         self.cache = _Cache()
+        self.header_timeout = header_timeout
+        self.idle_timeout = idle_timeout
+        self.send_timeout = send_timeout
+        self.max_connections = max_connections
+        # socketserver's default of 5 dropped the SYNs of a 200-connection burst: 64-115 clients
+        # waited 20 s in SYN retries. The kernel caps it at net.core.somaxconn.
+        self.request_queue_size = backlog
         self._slots = threading.BoundedSemaphore(max_connections)
         super().__init__(address, _Handler)
 
@@ -187,15 +225,27 @@ class FeedServer(ThreadingHTTPServer):
     def process_request(self, request: Any, client_address: Any) -> None:
         """Refuse (503) when ``max_connections`` requests are already being handled."""
         if not self._slots.acquire(blocking=False):
+            log.warning("%s 503 busy: %d connections open", client_address[0], self.max_connections)
             try:
-                request.sendall(
-                    b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n"
-                    b"Connection: close\r\nRetry-After: 5\r\n\r\n"
-                )
+                request.settimeout(1.0)
+                _drain(request)
+                request.sendall(_raw_response(HTTPStatus.SERVICE_UNAVAILABLE, {"Retry-After": "5"}))
+            except OSError:
+                pass  # the client left already
             finally:
                 self.shutdown_request(request)
             return
-        super().process_request(request, client_address)
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self._slots.release()  # no thread started (e.g. out of threads): free the slot
+            raise
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """One log line per failed connection, not socketserver's traceback on stderr."""
+        error = sys.exc_info()[1]
+        log.warning("%s connection error: %s", client_address[0], type(error).__name__)
+        log.debug("connection error", exc_info=True)
 
     def process_request_thread(self, request: Any, client_address: Any) -> None:
         try:
@@ -237,7 +287,138 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "oncall-planner"
     sys_version = ""
-    timeout = 15  # seconds an idle keep-alive connection may hold a slot
+    timeout = None  # handle_one_request sets a deadline per request instead
+
+    def setup(self) -> None:
+        super().setup()
+        self._pending = b""  # bytes after the last request head (a pipelined request)
+        self._served = 0
+
+    def handle_one_request(self) -> None:
+        """Read one request head against the deadline, parse it strictly, answer it.
+
+        ``BaseHTTPRequestHandler`` reads with ``readline`` under an idle timeout that every byte
+        renews, and answers a malformed request line as HTTP/0.9 (no status line) before
+        logging ``self.path``, which was never set: no response and an ``AttributeError``.
+        """
+        self.close_connection = True
+        try:
+            head = self._read_head()
+        except TimeoutError:
+            self._refuse(
+                HTTPStatus.REQUEST_TIMEOUT,
+                f"the request line and headers must arrive within {self.server.header_timeout:g} s",
+            )
+            return
+        except _BadRequest as e:
+            self._refuse(HTTPStatus.BAD_REQUEST, str(e))
+            return
+        except OSError:
+            return  # reset by the client
+        if head is None:
+            return
+        try:
+            self._parse(head)
+        except _BadRequest as e:
+            self._refuse(HTTPStatus.BAD_REQUEST, str(e))
+            return
+        self._served += 1
+        self.connection.settimeout(self.server.send_timeout)
+        try:
+            getattr(self, "do_" + self.command)()
+            self.wfile.flush()
+        except OSError:
+            self.close_connection = True  # the client stopped reading or went away
+
+    def _read_head(self) -> bytes | None:
+        """The next request line and headers, or None when the client closed the connection.
+
+        Raises:
+            TimeoutError: The head was not complete by the deadline.
+            _BadRequest: The bytes cannot be an HTTP request, or are too many.
+        """
+        sock = self.connection
+        buf = self._pending.lstrip(b"\r\n")
+        self._pending = b""
+        now = time.monotonic()
+        # A new connection gets header_timeout from accept; a kept-alive one waits idle_timeout
+        # for its next request, then header_timeout from that request's first byte.
+        deadline = now + self.server.header_timeout if buf or not self._served else None
+        idle_until = now + self.server.idle_timeout
+        scanned = 0
+        while True:
+            if buf:
+                end = _HEAD_END.search(buf, max(0, scanned - 3))
+                if end is not None and end.end() <= MAX_HEAD_BYTES:
+                    self._pending = buf[end.end() :]
+                    return buf[: end.end()]
+                if not _REQUEST_START.match(buf[:17]):
+                    raise _BadRequest("not an HTTP request (this server speaks plain HTTP/1.1)")
+                if len(buf) > MAX_HEAD_BYTES:
+                    raise _BadRequest(
+                        f"request line and headers longer than {MAX_HEAD_BYTES} bytes"
+                    )
+                scanned = len(buf)
+                if deadline is None:
+                    deadline = time.monotonic() + self.server.header_timeout
+            remaining = (deadline if deadline is not None else idle_until) - time.monotonic()
+            if remaining <= 0:
+                if deadline is None:
+                    return None  # an idle keep-alive connection: close quietly
+                raise TimeoutError
+            sock.settimeout(remaining)
+            try:
+                chunk = sock.recv(65536)
+            except TimeoutError:
+                if deadline is None:
+                    return None
+                raise
+            if not chunk:
+                return None
+            buf = (buf + chunk).lstrip(b"\r\n") if not buf else buf + chunk
+
+    def _parse(self, head: bytes) -> None:
+        """Set command, path, version and headers from a complete head (strict HTTP/1.x)."""
+        line, _, rest = head.partition(b"\n")
+        try:
+            text = line.rstrip(b"\r").decode("ascii")
+        except UnicodeDecodeError:
+            raise _BadRequest("the request line is not ASCII") from None
+        m = _REQUEST_LINE.fullmatch(text)
+        if m is None:
+            words = text.split(" ")
+            if len(words) == 3 and words[2].startswith("HTTP/"):
+                raise _BadRequest("only HTTP/1.0 and HTTP/1.1 are served")
+            raise _BadRequest("expected a request line METHOD /path HTTP/1.1")
+        self.command, self.path, self.request_version = m[1], m[2], m[3]
+        self.requestline = f"{self.command} {urlsplit(self.path).path} {self.request_version}"
+        fields = rest.split(b"\n")
+        if len(fields) > 102:
+            raise _BadRequest("more than 100 header fields")
+        if not all(_HEADER_FIELD.match(f) for f in fields if f.rstrip(b"\r")):
+            raise _BadRequest("a header field is not 'Name: value'")
+        try:
+            self.headers = http.client.parse_headers(io.BytesIO(rest))
+        except http.client.HTTPException:
+            raise _BadRequest("malformed headers") from None
+        connection = self.headers.get("Connection", "").lower()
+        if self.request_version == "HTTP/1.1":
+            self.close_connection = "close" in connection
+        else:
+            self.close_connection = "keep-alive" not in connection
+
+    def _refuse(self, status: HTTPStatus, reason: str) -> None:
+        """Answer a request that could not be read (400, 408) and close the connection."""
+        # Only the reason is logged: the request line may hold a token.
+        log.warning("%s %d %s", self.address_string(), status.value, reason)
+        self.close_connection = True
+        try:
+            self.connection.settimeout(1.0)
+            _drain(self.connection)
+            self.connection.sendall(_raw_response(status, body=reason))
+            _linger(self.connection)
+        except OSError:
+            pass
 
     def do_GET(self) -> None:
         self._serve(body=True)
@@ -309,8 +490,63 @@ class _Handler(BaseHTTPRequestHandler):
         log.info("%s %s %s", self.address_string(), getattr(self, "command", "-"), path)
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        path = urlsplit(self.path).path
-        log.info("%s %s %s %s", self.address_string(), self.command, path, code)
+        path = urlsplit(getattr(self, "path", "-")).path
+        log.info("%s %s %s %s", self.address_string(), getattr(self, "command", "-"), path, code)
+
+
+class _BadRequest(Exception):
+    """The bytes received are not a request this server answers (400)."""
+
+
+def _raw_response(
+    status: HTTPStatus, headers: Mapping[str, str] | None = None, body: str = ""
+) -> bytes:
+    """A complete ``Connection: close`` response, for answers given before any parsing."""
+    text = f"{status.value} {status.phrase}" + (f": {body}" if body else "") + "\n"
+    payload = text.encode("utf-8")
+    lines = [
+        f"HTTP/1.1 {status.value} {status.phrase}",
+        "Content-Type: text/plain; charset=utf-8",
+        f"Content-Length: {len(payload)}",
+        "Connection: close",
+        *(f"{k}: {v}" for k, v in (headers or {}).items()),
+    ]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("ascii") + payload
+
+
+def _linger(
+    sock: socket.socket, seconds: float = 1.0, limit: int = 4 * MAX_HEAD_BYTES * 64
+) -> None:
+    """Close our side, then read and drop what the client still sends, for at most ``seconds``.
+
+    A client still sending its 1 MB URL would otherwise get a reset before it reads the 400.
+    """
+    sock.shutdown(socket.SHUT_WR)
+    until = time.monotonic() + seconds
+    received = 0
+    while received < limit and (left := until - time.monotonic()) > 0:
+        sock.settimeout(left)
+        chunk = sock.recv(65536)
+        if not chunk:
+            return
+        received += len(chunk)
+
+
+def _drain(sock: socket.socket) -> None:
+    """Read what the client already sent, so that closing sends FIN, not a reset.
+
+    Closing a socket with unread bytes makes the kernel send RST, and a client that gets RST
+    may drop the response it had not read yet: the 503 or 400 would be lost.
+    """
+    sock.setblocking(False)
+    try:
+        for _ in range(64):
+            if not sock.recv(65536):
+                break
+    except OSError:
+        pass
+    finally:
+        sock.setblocking(True)
 
 
 def make_server(
@@ -320,6 +556,9 @@ def make_server(
     *,
     tokens: Mapping[str, str] | str | Path | None = None,
     max_connections: int = 64,
+    header_timeout: float = 5.0,
+    idle_timeout: float = 5.0,
+    backlog: int = 128,
 ) -> FeedServer:
     """A bound, not yet running feed server (port 0 picks a free port; see ``server.url``).
 
@@ -331,15 +570,36 @@ def make_server(
         host: Interface to listen on; the default serves this machine only.
         port: TCP port; 0 for any free one.
         tokens: Member id → token, or a tokens file; person feeds then need ``?token=``.
-        max_connections: Requests handled at once; more get 503.
+        max_connections: Connections handled at once; one more gets 503 with Retry-After.
+        header_timeout: Seconds in which a request line and its headers must arrive complete
+            (a deadline for the whole head, not an idle timer); later gets 408.
+        idle_timeout: Seconds a kept-alive connection may wait for its next request.
+        backlog: Connections the kernel queues before the server accepts them.
 
     Raises:
         InputError: The tokens file cannot be read.
         OSError: The address cannot be bound.
+        ValueError: A bound is not positive.
     """
+    for name, value in (
+        ("max_connections", max_connections),
+        ("header_timeout", header_timeout),
+        ("idle_timeout", idle_timeout),
+        ("backlog", backlog),
+    ):
+        if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+            raise ValueError(f"{name} must be a positive number, got {value!r}")
     if isinstance(tokens, str | Path):
         tokens = load_tokens(tokens)
-    return FeedServer(root, (host, port), tokens=tokens, max_connections=max_connections)
+    return FeedServer(
+        root,
+        (host, port),
+        tokens=tokens,
+        max_connections=int(max_connections),
+        header_timeout=float(header_timeout),
+        idle_timeout=float(idle_timeout),
+        backlog=int(backlog),
+    )
 
 
 def tokens_json(tokens: Mapping[str, str]) -> str:

@@ -16,7 +16,6 @@ import pytest
 from test_validate_helpers import greedy_plan
 
 from oncall_planner.cli import main
-from oncall_planner.cli._common import writing
 from oncall_planner.health import load_pages, synthetic_pages
 from oncall_planner.health.period import Period
 from oncall_planner.loader import load_schedule
@@ -126,16 +125,6 @@ def test_ctrl_c_stops_serve_with_130(tmp_path: Path) -> None:
     )
     assert code == 130
     assert "interrupted" in err
-
-
-def test_ctrl_c_while_feeds_are_written_takes_effect_after_the_last_one() -> None:
-    # A dozen feeds are one revision: subscribers must never see half of them updated.
-    finished = False
-    with pytest.raises(KeyboardInterrupt), writing():
-        os.kill(os.getpid(), signal.SIGINT)
-        finished = True
-    assert finished
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 
 # -- misspellings: "did you mean", the subcommand's usage, exit 2 ------------------------------

@@ -23,11 +23,12 @@ from hypothesis import strategies as st
 
 from oncall_planner import ScheduleError, check, load_pages, load_schedule
 from oncall_planner.cli import main
-from oncall_planner.errors import FeedError, InputError, OncallPlannerError
+from oncall_planner.errors import FeedError, InputError, OncallPlannerError, PagesFileError
 from oncall_planner.ical import feed_history, from_ical, history_plan
 from oncall_planner.spec import Schedule
 from oncall_planner.testing import (
     hostile_feeds,
+    hostile_page_exports,
     hostile_schedule_texts,
     page_exports,
     schedules_with_feeds,
@@ -137,8 +138,6 @@ def test_valid_feeds_read_back_and_give_history(pair: tuple[Schedule, bytes], ou
 @BOUNDED
 @given(page_exports())
 def test_valid_page_exports_load(pair: tuple[str, str]) -> None:
-    # The hostile page exports (hostile_page_exports) are fuzzed once the page loaders are
-    # hardened (issue 13, server/pages branch); the valid ones must load today.
     suffix, text = pair
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"pages{suffix}"
@@ -156,3 +155,23 @@ def test_the_strategies_say_when_hypothesis_is_missing(monkeypatch: pytest.Monke
     monkeypatch.delitem(sys.modules, "oncall_planner.testing")
     with pytest.raises(ImportError, match=r"oncall_planner\.testing needs Hypothesis"):
         importlib.import_module("oncall_planner.testing")
+
+
+@BOUNDED
+@given(hostile_page_exports(), st.booleans())
+def test_hostile_page_exports_get_located_errors(pair: tuple[str, str], lenient: bool) -> None:
+    # Year-0001 times (pandas OutOfBoundsDatetime), 10 MB fields (_csv.Error), Grafana labels
+    # of the wrong type (TypeError) and deep JSON (RecursionError) all used to escape.
+    suffix, text = pair
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"pages{suffix}"
+        path.write_text(text, encoding="utf-8", errors="surrogatepass")
+        try:
+            load_pages(path, lenient=lenient)
+        except PagesFileError as e:
+            assert e.findings, "an input error must say what is wrong"
+            for finding in e.findings:
+                assert finding.code.startswith("L"), finding.format()
+                assert finding.file == str(path), finding.format()
+                # Located: a line of the file, or the record (row[3].labels) it is about.
+                assert finding.line is not None or finding.path, finding.format()

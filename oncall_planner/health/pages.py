@@ -21,6 +21,13 @@ Sources: a generic CSV (header aliases, ISO-8601 times with offsets), PagerDuty 
 incident's times), an Opsgenie alert export (``createdAt`` + ``report.ackTime``/``closeTime`` in
 milliseconds) and Grafana OnCall alert groups (``created_at``, ``acknowledged_at``,
 ``resolved_at``; the person is ``acknowledged_by`` or ``resolved_by``).
+
+Limits (each refused with a located L004/L006/L007 finding, never a traceback):
+
+- a CSV row (record) has at most :data:`MAX_ROW_CHARS` characters;
+- times lie in [:data:`EARLIEST_TIME`, :data:`LATEST_TIME`) UTC;
+- JSON nests at most :data:`oncall_planner._io.MAX_JSON_DEPTH` levels;
+- the file is UTF-8 (a BOM is allowed).
 """
 
 from __future__ import annotations
@@ -31,7 +38,7 @@ import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal, get_args
 
 import numpy as np
@@ -46,6 +53,9 @@ from oncall_planner.rules import rule
 
 __all__ = [
     "CANONICAL_COLUMNS",
+    "EARLIEST_TIME",
+    "LATEST_TIME",
+    "MAX_ROW_CHARS",
     "PageEvent",
     "PageLog",
     "PagesFormat",
@@ -103,6 +113,17 @@ _CHANNELS = {
 }
 
 _TIME_HINT = "times are ISO-8601 with an offset, e.g. 2027-01-04T10:00:00+01:00"
+
+#: Longest CSV row accepted, in characters. A page record is a dozen short fields (under 1 kB
+#: in every export seen); Python's csv module refuses a field over 128 KiB with a bare
+#: ``_csv.Error``; a 10 MB quoted field is a broken or hostile file.
+MAX_ROW_CHARS = 64 * 1024
+#: Earliest page time accepted: no paging tool existed before 1970 (the Unix epoch).
+EARLIEST_TIME = datetime(1970, 1, 1, tzinfo=UTC)
+#: First page time no longer accepted. pandas keeps times in nanoseconds, which end in 2262;
+#: a year-9999 time raised OutOfBoundsDatetime.
+LATEST_TIME = datetime(2200, 1, 1, tzinfo=UTC)
+_RANGE_HINT = "times lie between 1970-01-01 and 2199-12-31 (UTC); check the export's time column"
 # An ISO-8601 time carries its offset: "Z" or "+hh:mm" / "+hhmm" / "+hh" at the end.
 _HAS_OFFSET = r"(?:[Zz]|[+-]\d{2}(?::?\d{2})?)$"
 
@@ -217,6 +238,9 @@ def _has_offset(text: pd.Series) -> np.ndarray:
     for a million rows. Non-ASCII or very long values take the regex route.
     """
     values = text.to_numpy(dtype=object)
+    # Width first: one 10 MB value would make a fixed-width array of 10 MB per row.
+    if len(values) == 0 or text.str.len().max() > 64:
+        return text.str.contains(_HAS_OFFSET, regex=True).to_numpy(dtype=bool)
     try:
         raw = np.asarray(values, dtype="S")
     except UnicodeEncodeError:
@@ -251,6 +275,41 @@ def _has_offset(text: pd.Series) -> np.ndarray:
     hh = sign(3) & digit(2) & digit(1) & (at(4) != ord("-")) & (at(6) == ord(":"))
     result: np.ndarray = has_time & (zulu | hh_mm | hhmm | hh)
     return result
+
+
+def _parse_times(text: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """ISO-8601 texts as UTC times (NaT where invalid), and where they fall outside the range.
+
+    pandas 3 parses a year-9999 time to microseconds and then fails converting it to
+    nanoseconds; pandas 2 fails parsing it. Either way the range is checked first.
+    """
+    try:
+        times = pd.to_datetime(text, utc=True, format="ISO8601", errors="coerce")
+    except (OverflowError, ValueError):  # pandas 2 raises OutOfBoundsDatetime (a ValueError)
+        times = pd.Series(
+            [_one_time(t) for t in text], index=text.index, dtype="datetime64[us, UTC]"
+        )
+    outside = ((times < EARLIEST_TIME) | (times >= LATEST_TIME)).to_numpy(
+        dtype=bool
+    ) & times.notna().to_numpy()
+    times = times.where(~outside).astype("datetime64[ns, UTC]")
+    return times, outside
+
+
+def _one_time(text: object) -> object:
+    """One ISO-8601 text as an aware datetime (clamped into the representable range), or NaT."""
+    if not isinstance(text, str):
+        return pd.NaT
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+    except (ValueError, OverflowError):
+        return pd.NaT
+    if parsed.tzinfo is None:
+        return pd.NaT
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:  # year 1 minus an offset
+        return datetime.min.replace(tzinfo=UTC)
 
 
 def _build(
@@ -320,9 +379,8 @@ def _build(
             flag(empty, c, "no time", raw[c])
         with_offset = _has_offset(text)
         flag(~empty & ~with_offset, c, "not an ISO-8601 time with a UTC offset", raw[c])
-        times = pd.to_datetime(
-            text.where(~empty & with_offset, None), utc=True, format="ISO8601", errors="coerce"
-        ).astype("datetime64[ns, UTC]")
+        times, outside = _parse_times(text.where(~empty & with_offset, None))
+        flag(outside, c, "outside the accepted range of times", raw[c], _RANGE_HINT)
         flag(~empty & with_offset & times.isna().to_numpy(), c, "not a valid time", raw[c])
         parsed[c] = times
     paged = parsed["paged_at"]
@@ -380,12 +438,18 @@ def _canonical_header(name: str) -> str:
 
 
 def _load_csv(text: str, file: str | None, *, lenient: bool) -> PageLog:
+    # A lone "\r" ends a row for pandas and the csv module but not for split("\n"): rows and
+    # lines went out of step (an IndexError, or _csv.Error "new-line character seen in unquoted
+    # field"). Every line ending becomes "\n" first, as an editor shows them.
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")
     header_at = next((i for i, ln in enumerate(lines) if ln.strip()), None)
     if header_at is None:
         raise PagesFileError(
             [rule("L007").finding("the file is empty: expected a CSV header", file=file, line=1)]
         )
+    if len(lines[header_at]) > MAX_ROW_CHARS:
+        raise PagesFileError([_too_long(file, None, header_at + 1, len(lines[header_at]))])
     header = next(csv.reader([lines[header_at]]))
     shown: dict[str, str] = {}
     positions: dict[str, int] = {}
@@ -414,13 +478,7 @@ def _load_csv(text: str, file: str | None, *, lenient: bool) -> PageLog:
         kept, line_nos, row_nos, wrong = _rows_by_csv(text, header_at, width, file)
     else:
         kept, line_nos, row_nos, wrong = _rows_by_line(lines, header_at, width, file)
-    frame = pd.read_csv(
-        io.StringIO("\n".join([lines[header_at], *kept])),
-        dtype=str,
-        keep_default_na=False,
-        na_filter=False,
-        usecols=list(positions.values()),
-    )
+    frame = _read_rows(lines[header_at], kept, list(positions.values()))
     frame.columns = [  # usecols keeps file order
         c for _, c in sorted((pos, c) for c, pos in positions.items())
     ]
@@ -441,6 +499,52 @@ def _wrong_width(file: str | None, row: int, line: int, got: int, width: int) ->
     )
 
 
+def _too_long(file: str | None, row: int | None, line: int, size: int | None) -> Finding:
+    """A row (or the header, ``row`` None) over :data:`MAX_ROW_CHARS`."""
+    what = "the header" if row is None else f"row {row}"
+    got = (
+        f"{size:,} characters"
+        if size is not None
+        else f"a field over the csv module's limit of {csv.field_size_limit():,}"
+    )
+    return rule("L006").finding(
+        f"{what} is longer than {MAX_ROW_CHARS:,} characters, got {got}",
+        file=file,
+        line=line,
+        path="header" if row is None else f"row[{row}]",
+        hint="a page record is a dozen short fields; check the quoting of the export",
+    )
+
+
+def _read_rows(header: str, kept: list[str], usecols: list[int]) -> pd.DataFrame:
+    """The kept rows as a table of strings, one row per kept line."""
+
+    def read(rows: list[str]) -> pd.DataFrame:
+        return pd.read_csv(
+            io.StringIO("\n".join([header, *rows])),
+            dtype=str,
+            keep_default_na=False,
+            na_filter=False,
+            usecols=usecols,
+        )
+
+    try:
+        frame = read(kept)
+        if len(frame) == len(kept):
+            return frame
+    except pd.errors.ParserError:
+        pass
+    # pandas split a stray quote differently from the csv module ('a,"b' is a pandas "EOF inside
+    # string", or one row too few): give it each row as the csv module read it, quoted again.
+    return read([_quoted(next(csv.reader([ln]))) if '"' in ln else ln for ln in kept])
+
+
+def _quoted(record: list[str]) -> str:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="").writerow(record)
+    return out.getvalue()
+
+
 def _rows_by_line(
     lines: list[str], header_at: int, width: int, file: str | None
 ) -> tuple[list[str], list[int], list[int], list[Finding]]:
@@ -455,6 +559,9 @@ def _rows_by_line(
         if not line.strip().strip(","):
             continue
         row += 1
+        if len(line) > MAX_ROW_CHARS:
+            wrong.append(_too_long(file, row, i + 1, len(line)))
+            continue
         got = line.count(",") + 1 if '"' not in line else len(next(csv.reader([line])))
         if got != width:
             wrong.append(_wrong_width(file, row, i + 1, got, width))
@@ -478,12 +585,28 @@ def _rows_by_csv(
     writer = csv.writer(out, lineterminator="")
     row = 0
     line = 0
-    for index, record in enumerate(reader):
+    index = -1
+    while True:
         start_line = line + 1
+        try:
+            record = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as e:
+            # A field over the csv module's own limit (128 KiB): the rest of the file cannot be
+            # told into rows any more, so this ends the load even when lenient.
+            raise PagesFileError(
+                [_too_long(file, row + 1 if index >= header_at else None, start_line, None)]
+            ) from e
+        index += 1
         line = reader.line_num
         if index <= header_at or not any(f.strip() for f in record):
             continue
         row += 1
+        size = sum(map(len, record)) + len(record) - 1
+        if size > MAX_ROW_CHARS:
+            wrong.append(_too_long(file, row, start_line, size))
+            continue
         if len(record) != width:
             wrong.append(_wrong_width(file, row, start_line, len(record), width))
             continue
@@ -590,7 +713,7 @@ def _plus_ms(created: str, ms: Any) -> str:
     try:
         base = datetime.fromisoformat(created.replace("Z", "+00:00"))
         return (base + pd.Timedelta(milliseconds=float(ms)).to_pytimedelta()).isoformat()
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, OverflowError):  # ackTime 1e400, or past year 9999
         return "invalid"
 
 
@@ -625,16 +748,43 @@ def _opsgenie(data: Any, file: str | None, *, lenient: bool) -> PageLog:
 
 
 def _grafana_label(group: Any, name: str) -> str:
-    for label in _get(group, "labels") or []:
+    labels = _get(group, "labels")  # a list: _grafana_shape refused anything else
+    for label in labels if isinstance(labels, list) else []:
         if _get(label, "key", "name") == name:
             return _text(_get(label, "value", "name"))
     return ""
 
 
+def _grafana_shape(group: Any, row: int, file: str | None) -> Finding | None:
+    """A finding when a group's fields have the wrong JSON type (``labels: 5`` was a TypeError)."""
+    if not isinstance(group, dict):
+        return rule("L004").finding(
+            f"row {row}: an alert group is a JSON object, got {type(group).__name__}",
+            file=file,
+            path=f"row[{row}]",
+        )
+    labels = group.get("labels")
+    if labels is not None and not isinstance(labels, list):
+        shown = repr(labels) if len(repr(labels)) <= 60 else repr(labels)[:57] + "…"
+        return rule("L004").finding(
+            f"row {row}, column 'labels': expected a list of {{key, value}} objects, got {shown}",
+            file=file,
+            path=f"row[{row}].labels",
+            hint='e.g. "labels": [{"key": {"name": "severity"}, "value": {"name": "SEV2"}}]',
+        )
+    return None
+
+
 def _grafana(data: Any, file: str | None, *, lenient: bool) -> PageLog:
     groups = _records(data, "results", file, "Grafana OnCall")
     cols: dict[str, list[str]] = {c: [] for c in CANONICAL_COLUMNS}
-    for g in groups:
+    rows: list[int] = []
+    wrong: list[Finding] = []
+    for i, g in enumerate(groups, start=1):
+        problem = _grafana_shape(g, i, file)
+        if problem is not None:
+            wrong.append(problem)
+            continue
         cols["page_id"].append(_text(_get(g, "id")))
         cols["incident_id"].append(_text(_get(g, "id")))
         # Grafana exposes no per-user notification time: the group's creation stands in.
@@ -645,8 +795,23 @@ def _grafana(data: Any, file: str | None, *, lenient: bool) -> PageLog:
         cols["severity"].append(_grafana_label(g, "severity"))
         cols["service"].append(_grafana_label(g, "service") or _text(_get(g, "integration_id")))
         cols["channel"].append("other")
-    shown = {"recipient": "acknowledged_by"}
-    return _build(pd.DataFrame(cols, dtype=object), shown, file, None, lenient=lenient)
+        rows.append(i)
+    shown = {"paged_at": "created_at", "recipient": "acknowledged_by"}
+    frame = pd.DataFrame(cols, dtype=object)
+    if not wrong:
+        return _build(frame, shown, file, None, lenient=lenient, rows=rows)
+    # Load the well-shaped groups too, and report both kinds of problem together, by row.
+    log = _build(frame, shown, file, None, lenient=True, rows=rows)
+    problems = tuple(sorted([*wrong, *log.problems], key=_row_of))
+    if not lenient:
+        raise PagesFileError(problems)
+    return PageLog(log.frame, file, log.skipped + len(wrong), problems)
+
+
+def _row_of(finding: Finding) -> int:
+    """The row number in a finding's path ``row[N]…`` (0 without one)."""
+    m = re.match(r"row\[(\d+)\]", finding.path or "")
+    return int(m[1]) if m else 0
 
 
 def _detect_json(data: Any) -> str | None:
@@ -697,10 +862,25 @@ def load_pages(
     _args.bool_arg("load_pages", "lenient", lenient)
     file = str(path)
     try:
-        text = p.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as e:
+        data = p.read_bytes()
+    except OSError as e:
         raise PagesFileError(
-            [rule("L007").finding(f"cannot read page export: {e}", file=file)]
+            [rule("L007").finding(f"cannot read page export: {e.strerror or e}", file=file)]
+        ) from e
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        bad = data[e.start : e.start + 1]
+        raise PagesFileError(
+            [
+                rule("L007").finding(
+                    f"not UTF-8 text: byte 0x{bad.hex()} cannot be decoded ({e.reason})",
+                    file=file,
+                    line=data.count(b"\n", 0, e.start) + 1,
+                    column=e.start - data.rfind(b"\n", 0, e.start),
+                    hint="export or save the file as UTF-8",
+                )
+            ]
         ) from e
     fmt = format
     if fmt == "auto" and p.suffix.lower() != ".json" and not text.lstrip().startswith(("{", "[")):
