@@ -59,6 +59,9 @@ _EXPORTS: dict[str, str] = {
     "review": "oncall_planner.health",
     "synthetic_pages": "oncall_planner.health",
     "to_ical": "oncall_planner.ical",
+    "NoSwapError": "oncall_planner.errors",
+    "SwapOption": "oncall_planner.solver.swap",
+    "suggest_swaps": "oncall_planner.solver.swap",
 }
 
 __all__ = sorted(_EXPORTS)
@@ -69,6 +72,7 @@ if TYPE_CHECKING:
         FeedError,
         InfeasibleError,
         InputError,
+        NoSwapError,
         OncallPlannerError,
         PagesFileError,
         PlanFileError,
@@ -95,6 +99,7 @@ if TYPE_CHECKING:
     from oncall_planner.roster import EffectiveShift
     from oncall_planner.rules import RULES, Rule
     from oncall_planner.solver import PlanOptions, plan, plan_org
+    from oncall_planner.solver.swap import SwapOption, suggest_swaps
     from oncall_planner.spec import Member, Schedule, SeverityFramework
     from oncall_planner.validate import check
 
