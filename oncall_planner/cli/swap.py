@@ -65,8 +65,10 @@ def _text(options: list[SwapOption], plan: Plan) -> str:
                 f"   load {c.person}: {c.before:g} → {c.after:g} (fair share {c.fair_share:.1f})"
             )
         for g in o.gaps:
-            before = ",".join(map(str, g.before)) or "-"
-            after = ",".join(map(str, g.after)) or "-"
+            if g.before == g.after:
+                continue
+            before = ", ".join(map(str, g.before)) or "none"
+            after = ", ".join(map(str, g.after)) or "none"
             lines.append(f"   gaps between stints {g.person}: {before} → {after} weeks")
     return "\n".join(lines)
 
