@@ -204,7 +204,7 @@ def test_cli_lists_options_as_text_and_json(
     assert main(args) == 0
     out = capsys.readouterr().out
     assert out.startswith("1. swap: dan takes week 3 primary, ben takes week 4 primary")
-    assert "load ben: " in out and "gaps between stints ben: " in out
+    assert "   gaps between stints (weeks) ben: 2 → 3\n" in out  # weeks 0, 3 → 0, 4
     assert main([*args, "--format", "json", "--top", "2"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert [o["rank"] for o in data["options"]] == list(range(1, len(data["options"]) + 1))

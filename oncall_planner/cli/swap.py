@@ -69,7 +69,7 @@ def _text(options: list[SwapOption], plan: Plan) -> str:
                 continue
             before = ", ".join(map(str, g.before)) or "none"
             after = ", ".join(map(str, g.after)) or "none"
-            lines.append(f"   gaps between stints {g.person}: {before} → {after} weeks")
+            lines.append(f"   gaps between stints (weeks) {g.person}: {before} → {after}")
     return "\n".join(lines)
 
 
