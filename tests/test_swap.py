@@ -275,3 +275,23 @@ def test_with_swap_refuses_an_option_for_another_plan(tmp_path: Path) -> None:
     applied = plan.with_swap(option)
     with pytest.raises(ValueError, match="an option computed on this plan"):
         applied.with_swap(option)
+
+
+def test_people_shared_by_two_schedules_are_checked_across_both() -> None:
+    from oncall_planner import PlanOptions, load_org, plan_org
+
+    org = load_org(SCHEDULES / "org")
+    api, platform = org.schedule("api"), org.schedule("platform")
+    plan = plan_org(org, date(2027, 1, 4), 6, options=PlanOptions(time_limit_s=5, workers=1))
+    assert not check(org, plan).errors
+    shared = {m.id for m in api.participants.members} & {
+        m.id for m in platform.participants.members
+    }
+    sp = plan.schedule("api")
+    # Someone in both schedules who is on call in api's week 2, if any; else api's primary.
+    holders = [s.person for s in sp.shifts if s.week == 2 and s.layer is not Layer.SHADOW]
+    person = next((p for p in holders if p in shared), holders[0])
+    options = suggest_swaps(plan, api, person, 2, top=4, others=[platform])
+    assert options
+    for o in options:
+        assert [f.format() for f in check(org, plan.with_swap(o)).errors] == [], o.summary()

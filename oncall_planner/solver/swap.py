@@ -17,7 +17,8 @@ shares), with at most :data:`MAX_CHANGES` changed shifts. The top options are en
 re-solving with a no-good cut on each answer found; each answer is applied to the plan
 (:func:`with_swap`, whole-week overrides) and kept only if the validator's hard-rule checkers
 find no error the plan did not already have, so the model is a search aid and the validator
-stays the specification. ortools is imported only when options are computed.
+stays the specification. This module lives in the solver package, which loads ortools;
+``validate``, ``ical`` and ``review`` never import it.
 """
 
 from __future__ import annotations
@@ -355,17 +356,49 @@ def _context(
 
 
 def _solve_options(ctx: _Context, person: str, week: int, wanted: int) -> Iterator[SwapOption]:
-    """Candidate options, best first, up to ``wanted`` that pass the model (not yet checked)."""
+    """Candidate options, best first, up to ``wanted`` that pass the model (not yet checked).
+
+    The objective is lexicographic with the number of changed shifts first, so the solve is
+    split where that number steps: covers of the person's own cell alone (a model whose only
+    free cell is that one), then everything with two or more changes. The first model is a
+    tenth of the second on a 200-member team, which usually has more covers than anyone asks
+    for.
+    """
+    own = [c for c in ctx.allowed if c[0] == week and ctx.holder[c] == person]
+    alone = {
+        c: (people if c in own else [ctx.holder[c]] if ctx.holder[c] in people else [])
+        for c, people in ctx.allowed.items()
+    }
+    found = 0
+    for allowed, least in ((alone, 1), (ctx.allowed, 2)):
+        for option in _stage(ctx, person, week, wanted - found, allowed, least):
+            found += 1
+            yield option
+        if found >= wanted:
+            return
+
+
+def _stage(
+    ctx: _Context,
+    person: str,
+    week: int,
+    wanted: int,
+    allowed: dict[tuple[int, Layer], list[str]],
+    least: int,
+) -> Iterator[SwapOption]:
+    """Options with at least ``least`` changed shifts, each cell taken from ``allowed``."""
     from ortools.sat.python import cp_model
 
+    if wanted <= 0 or any(not people for people in allowed.values()):
+        return
     model = cp_model.CpModel()
     x: dict[tuple[str, int, Layer], Any] = {}
-    for (w, lay), people in sorted(ctx.allowed.items(), key=lambda kv: (kv[0][0], kv[0][1].order)):
+    for (w, lay), people in sorted(allowed.items(), key=lambda kv: (kv[0][0], kv[0][1].order)):
         for p in people:
             x[(p, w, lay)] = model.new_bool_var(f"{p} holds week {w} {lay.value}")
         # Every cell of the window keeps exactly one holder.
         model.add_exactly_one(x[(p, w, lay)] for p in people)
-    cells = sorted(ctx.allowed, key=lambda c: (c[0], c[1].order))
+    cells = sorted(allowed, key=lambda c: (c[0], c[1].order))
     window = set(ctx.window)
     # One role per person and week.
     by_person_week: dict[tuple[str, int], list[Any]] = {}
@@ -385,7 +418,7 @@ def _solve_options(ctx: _Context, person: str, week: int, wanted: int) -> Iterat
         def on(w: int, p: str = p, fixed: set[int] = fixed, carried: int = carried) -> Any:
             if w < 0:
                 return 1 if w >= -carried else 0
-            if w in window and any((w, lay) in ctx.allowed for lay in PAGED_LAYERS):
+            if w in window and any((w, lay) in allowed for lay in PAGED_LAYERS):
                 return sum(x.get((p, w, lay), 0) for lay in PAGED_LAYERS)
             return 1 if w in fixed else 0
 
@@ -400,6 +433,7 @@ def _solve_options(ctx: _Context, person: str, week: int, wanted: int) -> Iterat
         changed.append(1 if keep is None else 1 - keep)
     n_changed = sum(changed)
     model.add(n_changed <= MAX_CHANGES)
+    model.add(n_changed >= least)
     # Fairness: Σ |load − fair share| over the people who may move, in tenths of a unit.
     deviation_terms = []
     mine: dict[str, list[tuple[int, Layer, Any]]] = {}
@@ -436,7 +470,7 @@ def _solve_options(ctx: _Context, person: str, week: int, wanted: int) -> Iterat
         chosen = []
         for w, lay in cells:
             was = ctx.holder[(w, lay)]
-            new = next(p for p in ctx.allowed[(w, lay)] if solver.value(x[(p, w, lay)]))
+            new = next(p for p in allowed[(w, lay)] if solver.value(x[(p, w, lay)]))
             if new != was:
                 chosen.append((w, lay, was, new))
         yield _option(ctx, person, week, chosen)
