@@ -537,7 +537,9 @@ def suggest_swaps(
 
     Fewest changed shifts first, then the smallest distance of the people involved from their
     fair share. Every option returned, applied with :func:`with_swap`, gives a plan in which
-    :func:`oncall_planner.check` finds no error the plan did not already have.
+    the validator's hard-rule checkers (H001–H010, as :func:`oncall_planner.check` runs them)
+    find no error the plan did not already have. The options move whole weeks, so the interval
+    rules H101–H107 see nothing the weekly rules do not.
 
     Args:
         plan: The plan (as published, overrides included).
