@@ -295,3 +295,33 @@ def test_people_shared_by_two_schedules_are_checked_across_both() -> None:
     assert options
     for o in options:
         assert [f.format() for f in check(org, plan.with_swap(o)).errors] == [], o.summary()
+
+
+def test_same_options_whatever_the_member_order(tmp_path: Path) -> None:
+    people = ["ann", "ben", "cat", "dan", "eve"]
+    first = team(tmp_path, people)
+    (tmp_path / "b").mkdir()
+    second = team(tmp_path / "b", people[::-1])
+    plan_a, plan_b = rows_plan(first, FIVE), rows_plan(second, FIVE)
+    for person, week in [("ben", 3), ("ann", 0)]:
+        a = [o.to_data() for o in suggest_swaps(plan_a, first, person, week, top=6)]
+        b = [o.to_data() for o in suggest_swaps(plan_b, second, person, week, top=6)]
+        assert a == b
+
+
+def test_same_options_whatever_the_hash_seed(files: tuple[Path, Path]) -> None:
+    import os
+    import subprocess
+    import sys
+
+    plan, schedules = files
+    args = [sys.executable, "-m", "oncall_planner", "swap", str(plan), "--person", "ben"]
+    args += ["--week", "3", "--top", "6", "--format", "json", "--schedules", str(schedules)]
+    outs = [
+        subprocess.run(
+            args, env={**os.environ, "PYTHONHASHSEED": seed}, capture_output=True, check=True
+        ).stdout
+        for seed in ("1", "2")
+    ]
+    assert outs[0] == outs[1]
+    assert json.loads(outs[0])["options"]
