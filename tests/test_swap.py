@@ -325,3 +325,17 @@ def test_same_options_whatever_the_hash_seed(files: tuple[Path, Path]) -> None:
     ]
     assert outs[0] == outs[1]
     assert json.loads(outs[0])["options"]
+
+
+def test_cli_without_schedules_reads_the_schedule_off_the_plan(
+    files: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The team has no time off and its longest stint is its max_consecutive_weeks (1), so the
+    # plan alone gives the same options as the schedule file.
+    plan, schedules = files
+    args = ["swap", str(plan), "--person", "ben", "--week", "3", "--format", "json"]
+    assert main(args) == 0
+    alone = json.loads(capsys.readouterr().out)
+    assert main([*args, "--schedules", str(schedules)]) == 0
+    assert alone == json.loads(capsys.readouterr().out)
+    assert alone["options"][0]["kind"] == "swap"
