@@ -59,6 +59,9 @@ _EXPORTS: dict[str, str] = {
     "review": "oncall_planner.health",
     "synthetic_pages": "oncall_planner.health",
     "to_ical": "oncall_planner.ical",
+    "NoSwapError": "oncall_planner.errors",
+    "SwapOption": "oncall_planner.solver.swap",
+    "suggest_swaps": "oncall_planner.solver.swap",
 }
 
 __all__ = sorted(_EXPORTS)
@@ -70,6 +73,7 @@ if TYPE_CHECKING:
     from oncall_planner.errors import FeedError as FeedError
     from oncall_planner.errors import InfeasibleError as InfeasibleError
     from oncall_planner.errors import InputError as InputError
+    from oncall_planner.errors import NoSwapError as NoSwapError
     from oncall_planner.errors import OncallPlannerError as OncallPlannerError
     from oncall_planner.errors import PagesFileError as PagesFileError
     from oncall_planner.errors import PlanFileError as PlanFileError
@@ -107,6 +111,8 @@ if TYPE_CHECKING:
     from oncall_planner.solver import PlanOptions as PlanOptions
     from oncall_planner.solver import plan as plan
     from oncall_planner.solver import plan_org as plan_org
+    from oncall_planner.solver.swap import SwapOption as SwapOption
+    from oncall_planner.solver.swap import suggest_swaps as suggest_swaps
     from oncall_planner.spec import Member as Member
     from oncall_planner.spec import Schedule as Schedule
     from oncall_planner.spec import SeverityFramework as SeverityFramework

@@ -11,7 +11,8 @@ The tree::
     │   └── RejectedScheduleError      plan refused: check finds errors in the schedules
     ├── PlanningError                  no plan could be produced
     │   ├── InfeasibleError            proven impossible; .conflicts says which rules, people, weeks
-    │   └── SolverTimeoutError         the time limit ran out before any plan was found
+    │   ├── SolverTimeoutError         the time limit ran out before any plan was found
+    │   └── NoSwapError                no option frees a person's week (swap); says why
     └── CheckFailedError               only from Report.raise_for_errors(); .findings
 
 Messages say what is wrong, where (``schedules/team.yaml:14:7 schedule.participants.members[2]
@@ -31,6 +32,7 @@ __all__ = [
     "FeedError",
     "InfeasibleError",
     "InputError",
+    "NoSwapError",
     "OncallPlannerError",
     "PagesFileError",
     "PlanFileError",
@@ -141,3 +143,7 @@ class CheckFailedError(OncallPlannerError):
     def __init__(self, findings: Sequence[Finding]) -> None:
         self.findings: tuple[Finding, ...] = tuple(findings)
         super().__init__("\n".join(f.format() for f in self.findings))
+
+
+class NoSwapError(PlanningError):
+    """No cover, swap or chain frees the person's week without breaking a rule; says why."""

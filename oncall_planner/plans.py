@@ -59,6 +59,7 @@ from oncall_planner.spec import Schedule
 
 if TYPE_CHECKING:
     from oncall_planner.roster import EffectiveShift
+    from oncall_planner.solver.swap import SwapOption
 
 __all__ = [
     "PAGED_LAYERS",
@@ -516,6 +517,12 @@ class Plan(_Model):
         from oncall_planner.roster import with_override
 
         return with_override(self, schedule, layer, person, start, end, **options)
+
+    def with_swap(self, option: SwapOption, *, created: datetime | None = None) -> Plan:
+        """A copy with a swap option applied; see :func:`oncall_planner.solver.swap.with_swap`."""
+        from oncall_planner.solver.swap import with_swap
+
+        return with_swap(self, option, created=created)
 
     # -- serialisation ------------------------------------------------------------------------
 

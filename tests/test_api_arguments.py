@@ -37,6 +37,7 @@ from oncall_planner import (
     plan,
     plan_org,
     review,
+    suggest_swaps,
     synthetic_pages,
     to_ical,
 )
@@ -237,6 +238,23 @@ CASES: list[Case] = [
     ("fairness.effective_weeks", "naive",
      lambda c: effective_weeks(c.plan, until=datetime(2027, 1, 4)), ValueError,
      "until", "2027-01-04", "time-zone-aware"),
+    # suggest_swaps
+    ("suggest_swaps", "swapped", lambda c: suggest_swaps(c.schedule, c.plan, "alice", 0),
+     TypeError, "plan", "Schedule 'backend-primary'", "a Plan"),
+    ("suggest_swaps", "schedule", lambda c: suggest_swaps(c.plan, 3, "alice", 0), TypeError,
+     "schedule", "3 (int)", "a Schedule"),
+    ("suggest_swaps", "person", lambda c: suggest_swaps(c.plan, c.schedule, 7, 0), TypeError,
+     "person", "7 (int)", "a member id"),
+    ("suggest_swaps", "unknown-person", lambda c: suggest_swaps(c.plan, c.schedule, "zed", 0),
+     ValueError, "person", "'zed' (str)", "a member of backend-primary"),
+    ("suggest_swaps", "week-str", lambda c: suggest_swaps(c.plan, c.schedule, "alice", "1"),
+     TypeError, "week", "'1' (str)", "(int) between 0 and 3"),
+    ("suggest_swaps", "week-out", lambda c: suggest_swaps(c.plan, c.schedule, "alice", 4),
+     ValueError, "week", "4 (int)", "between 0 and 3"),
+    ("suggest_swaps", "top", lambda c: suggest_swaps(c.plan, c.schedule, "alice", 0, top=0),
+     ValueError, "top", "0 (int)", "between 1 and 50"),
+    ("suggest_swaps", "others", lambda c: suggest_swaps(c.plan, c.schedule, "alice", 0,
+     others=c.schedule), TypeError, "others", "Schedule 'backend-primary'", "a list of Schedule"),
 ]  # fmt: skip
 
 

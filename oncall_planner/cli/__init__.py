@@ -22,7 +22,18 @@ from oncall_planner.errors import InputError, OncallPlannerError
 __all__ = ["COMMANDS", "main"]
 
 #: Subcommand modules, in the order ``--help`` lists them.
-COMMANDS = ("check", "plan", "schema", "review", "ical", "serve", "pages", "who", "override")
+COMMANDS = (
+    "check",
+    "plan",
+    "schema",
+    "review",
+    "ical",
+    "serve",
+    "pages",
+    "who",
+    "override",
+    "swap",
+)
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 #: 128 + SIGINT, as shells report a command stopped by Ctrl-C.
