@@ -74,7 +74,7 @@ def test_readme_cli_tour_runs_top_to_bottom(tmp_path: Path) -> None:
     shutil.copytree(ROOT / "schedules", tmp_path / "schedules")
     commands = tour_commands()
     assert [c[1] for c in commands] == [
-        "check", "plan", "check", "plan", "ical", "serve", "pages", "review", "schema"
+        "check", "plan", "check", "plan", "who", "ical", "serve", "pages", "review", "schema"
     ]  # fmt: skip
     for argv in commands:
         assert argv[0] == "oncall-planner"
@@ -88,6 +88,8 @@ def test_readme_cli_tour_runs_top_to_bottom(tmp_path: Path) -> None:
             continue
         done = _run(argv, tmp_path)
         assert done.returncode == 0, f"{shlex.join(argv)}\n{done.stdout}\n{done.stderr}"
+        if argv[1] == "who":
+            assert done.stdout.startswith("backend-primary at 2027-01-06 12:00 UTC"), done.stdout
     for made in ("plan.json", "feeds/backend-primary.ics", "pages.csv", "review.html"):
         assert (tmp_path / made).is_file(), made
     assert (tmp_path / "schedule.schema.json").read_text("utf-8").startswith("{")
