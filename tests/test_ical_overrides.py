@@ -314,12 +314,15 @@ def test_grafana_override_over_a_whole_rotation_event_wins_by_priority() -> None
         ("dan", Layer.PRIMARY, _utc(2027, 3, 2, 19), _utc(2027, 3, 3, 7), "bob")
     ]
     assert on_call(got, _utc(2027, 3, 2, 20)) == "dan"
-    # Carry-over counts the cover as dan's and takes it off bob's week.
+    # Carry-over counts the cover as dan's and takes it off bob's week: 12 of its 168 hours.
     hist = feed_history(feed, make_schedule(), date(2027, 4, 1))
     shifts = from_ical(feed, make_schedule().participants.members)
     assert sum(s.hours for s in shifts if s.person == "bob") == 168  # as written
     assert set(hist) == {"bob", "carol", "dan"}
-    assert hist["dan"].last_on_call == date(2027, 3, 2)
+    assert hist["dan"].primary_weeks == round(12 / 168, 3)
+    assert hist["bob"].primary_weeks == round((168 - 12) / 168, 3)
+    # last_on_call is the start of the handoff week that holds the cover (Monday 1 March).
+    assert hist["dan"].last_on_call == date(2027, 3, 1)
 
 
 def test_feed_history_repays_a_cover_and_reduces_the_covered() -> None:
@@ -333,12 +336,13 @@ def test_feed_history_repays_a_cover_and_reduces_the_covered() -> None:
     )
     schedule = make_schedule()
     hist = feed_history(feed, schedule, date(2027, 4, 1))
-    # Without overrides resolved: bob 336 h = 2 weeks, carol 96 h ≈ 1 week (counted twice).
-    assert hist["bob"].primary_weeks == 1  # 336 - 96 = 240 h
-    assert hist["carol"].primary_weeks == 1  # 96 h
+    # Without overrides resolved: bob 336 h = 2 weeks, carol 96 h (counted twice). Resolved,
+    # and kept to the hour (a cover is repaid however short): bob 240 h, carol 96 h.
+    assert hist["bob"].primary_weeks == round((336 - 96) / 168, 3)
+    assert hist["carol"].primary_weeks == round(96 / 168, 3)
     assert hist["carol"].last_on_call == date(2027, 3, 8)
     # Bob's last stretch is the Friday-to-Monday piece after the cover, in the week of Mar 8.
-    assert hist["bob"].last_on_call == date(2027, 3, 12)
+    assert hist["bob"].last_on_call == date(2027, 3, 8)
     got = history_plan(feed, schedule)
     assert _overrides(got) == [
         ("carol", Layer.PRIMARY, _utc(2027, 3, 8, 9), _utc(2027, 3, 12, 9), "bob")
@@ -443,7 +447,7 @@ def test_any_overrides_read_back_give_the_same_roster(
 
 def test_feed_history_of_our_feed_counts_a_cover_for_the_coverer() -> None:
     # Dan covers five of bob's seven days in week 1 (primary): the carry-over read from the
-    # feed moves that week from bob to dan, and dan's last time on call is the cover.
+    # feed moves those 120 hours from bob to dan, and dan's last time on call is the cover.
     schedule = make_schedule()
     plan = _plan()
     covered = plan.with_override(
@@ -455,6 +459,7 @@ def test_feed_history_of_our_feed_counts_a_cover_for_the_coverer() -> None:
     )
     before = feed_history(to_ical(plan), schedule, date(2027, 2, 1))
     after = feed_history(to_ical(covered), schedule, date(2027, 2, 1))
-    assert after["bob"].primary_weeks == before["bob"].primary_weeks - 1
-    assert after["dan"].primary_weeks == before["dan"].primary_weeks + 1
+    moved = pytest.approx(120 / 168, abs=1e-3)
+    assert before["bob"].primary_weeks - after["bob"].primary_weeks == moved
+    assert after["dan"].primary_weeks - before["dan"].primary_weeks == moved
     assert after["alice"] == before["alice"] and after["carol"] == before["carol"]

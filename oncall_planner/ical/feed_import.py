@@ -835,7 +835,9 @@ def feed_history(
     a rotation's event, its hours are the coverer's and are taken off the covered person's, so
     the planner repays a cover. Shadow shifts are not on call: they count only as
     ``shadow_weeks_done``, so a new engineer who shadowed last quarter does not shadow again.
-    Weeks are real hours ÷ 168, rounded.
+    It is :func:`history_plan` read by :func:`oncall_planner.carryover.plan_history`: weeks are
+    real hours ÷ 168 to three decimals (a whole week across a DST change is one week), and
+    ``last_on_call`` is the start of the last handoff week on call.
 
     Args:
         data: The feed.
@@ -856,45 +858,17 @@ def feed_history(
     schedule = _args.schedule_arg("feed_history", "schedule", schedule)
     before = _args.date_arg("feed_history", "before", before)
     source = source or path
-    zone = schedule.zone
-    # The lived roster: an override's hours are the coverer's and not the covered person's.
-    before_day = [
-        s
-        for s in _effective(_members_shifts(data, schedule, source, person))
-        if s.start.astimezone(zone).date() < before
-    ]
-    counted = [s for s in before_day if s.layer is not Layer.SHADOW]
-    shadowed: dict[str, float] = {}
-    for s in before_day:
-        if s.layer is Layer.SHADOW:
-            shadowed[s.person] = shadowed.get(s.person, 0.0) + s.hours
-    out: dict[str, MemberHistory] = {}
-    for member in sorted({s.person for s in counted} | set(shadowed)):
-        shadow_weeks = round(shadowed.get(member, 0.0) / 168)
-        mine = sorted((s for s in counted if s.person == member), key=lambda s: s.start)
-        if not mine:
-            out[member] = MemberHistory(shadow_weeks_done=shadow_weeks)
-            continue
-        primary = sum(s.hours for s in mine if s.layer is not Layer.SECONDARY)
-        secondary = sum(s.hours for s in mine if s.layer is Layer.SECONDARY)
-        last = mine[-1]
-        # The stint: shifts back from the last one that touch each other (±1 h slack).
-        stint_start, stint_hours = last.start, last.hours
-        for s in reversed(mine[:-1]):
-            if abs((stint_start - s.end).total_seconds()) <= 3600:
-                stint_start, stint_hours = s.start, stint_hours + s.hours
-            elif s.end <= stint_start:
-                break
-        end_local = last.end.astimezone(zone)
-        last_week = max(last.start.astimezone(zone), end_local - timedelta(days=7))
-        out[member] = MemberHistory(
-            primary_weeks=round(primary / 168),
-            secondary_weeks=round(secondary / 168),
-            last_on_call=last_week.date(),
-            last_stint_weeks=max(1, round(stint_hours / 168)),
-            shadow_weeks_done=shadow_weeks,
-        )
-    return out
+    # One definition of carry-over: the feed as a plan of what was lived (overrides
+    # included), read as any previous plan is (hours ÷ 168, a DST week is one week).
+    from oncall_planner.carryover import plan_history
+
+    try:
+        lived = history_plan(data, schedule, source=source, person=person)
+    except FeedError as e:
+        if any(f.message.startswith("no shift in the feed matches") for f in e.findings):
+            return {}
+        raise
+    return plan_history(lived, schedule, before)
 
 
 def _handoffs(schedule: Schedule, first: datetime, last: datetime) -> list[datetime]:
