@@ -433,6 +433,10 @@ def test_any_overrides_read_back_give_the_same_roster(
     for hour, length, person, layer in covers:
         a = first + timedelta(hours=hour)
         b = min(a + timedelta(hours=length), last)
+        if b <= a:
+            # Three weeks across New York's spring change are 503 hours, not 504: an override
+            # drawn to start at the plan's end is empty, and with_override rightly refuses it.
+            continue
         plan = plan.with_override(None, layer, person, a, b)
     feed = to_ical(plan)
     if foreign:
