@@ -356,28 +356,10 @@ def _child(conn: Connection, work: Callable[[], Plan]) -> None:
 
     os.setpgid(0, 0)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    from oncall_planner.errors import (
-        InfeasibleError,
-        InputError,
-        OncallPlannerError,
-        SolverTimeoutError,
-    )
+    from oncall_planner._outcome import capture
 
     try:
-        conn.send(("ok", work()))
-    except InfeasibleError as e:
-        conn.send(("infeasible", (e.conflicts, e.codes)))
-    except SolverTimeoutError as e:
-        conn.send(("timeout", e.time_limit_s))
-    except InputError as e:
-        # Its findings travel; the parent raises the same error class with them.
-        conn.send(("input", (type(e).__name__, e.findings)))
-    except OncallPlannerError as e:
-        conn.send(("failed", str(e)))
-    except ValueError as e:
-        conn.send(("value", str(e)))
-    except BaseException as e:
-        conn.send(("error", f"{type(e).__name__}: {e}"))
+        conn.send(capture(work))
     finally:
         conn.close()
 
@@ -395,7 +377,7 @@ def _interruptible(work: Callable[[], Plan]) -> Plan:
     import os
     import signal
 
-    from oncall_planner.errors import InfeasibleError, PlanningError, SolverTimeoutError
+    from oncall_planner._outcome import restore
 
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
@@ -420,23 +402,8 @@ def _interruptible(work: Callable[[], Plan]) -> Plan:
             child.kill()
         child.join()
         raise
-    if kind == "ok":
-        result: Plan = value
-        return result
-    if kind == "infeasible":
-        raise InfeasibleError(value[0], value[1])
-    if kind == "timeout":
-        raise SolverTimeoutError(value)
-    if kind == "input":
-        from oncall_planner import errors
-
-        name, findings = value
-        raise getattr(errors, name)(findings)
-    if kind == "failed":
-        raise PlanningError(value)
-    if kind == "value":
-        raise ValueError(value)
-    raise RuntimeError(f"internal error in the planning process: {value}")
+    result: Plan = restore((kind, value), "the planning process")
+    return result
 
 
 def run(args: argparse.Namespace) -> int:

@@ -18,6 +18,7 @@ from typing import Any
 from ortools.sat.python import cp_model
 
 from oncall_planner import _args
+from oncall_planner._outcome import Outcome, capture, restore
 from oncall_planner.errors import InfeasibleError, RejectedScheduleError, SolverTimeoutError
 from oncall_planner.loader import Org
 from oncall_planner.plans import (
@@ -618,29 +619,9 @@ def _ignore_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _component_task(
-    args: tuple[Any, ...],
-) -> tuple[str, Any]:
-    """Solve one component in a worker process; errors travel back as data (``_pack``)."""
-    try:
-        return "ok", _solve_component(*args)
-    except InfeasibleError as e:
-        return "infeasible", (e.conflicts, e.codes)
-    except SolverTimeoutError as e:
-        return "timeout", e.time_limit_s
-    except Exception as e:
-        return "error", f"{type(e).__name__}: {e}"
-
-
-def _unpack(kind: str, value: Any) -> _Part:
-    if kind == "ok":
-        part: _Part = value
-        return part
-    if kind == "infeasible":
-        raise InfeasibleError(value[0], value[1])
-    if kind == "timeout":
-        raise SolverTimeoutError(value)
-    raise RuntimeError(f"internal error in a planning worker: {value}")
+def _component_task(args: tuple[Any, ...]) -> Outcome:
+    """Solve one component in a worker process; errors travel back as data."""
+    return capture(lambda: _solve_component(*args))
 
 
 def _solve_parts(
@@ -726,7 +707,7 @@ def _solve_parts(
                 finished, _ = wait(list(running), return_when=FIRST_COMPLETED)
                 for future in sorted(finished, key=lambda f: running[f]):
                     i = running.pop(future)
-                    parts[i] = _unpack(*future.result())
+                    parts[i] = restore(future.result(), "a planning worker")
                 report()
         except BaseException:
             for future in running:
