@@ -5,10 +5,15 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from oncall_planner._io import write_atomic
 
-__all__ = ["codes", "emit", "usage_error"]
+if TYPE_CHECKING:
+    from oncall_planner.plans import Plan
+    from oncall_planner.spec import Schedule
+
+__all__ = ["codes", "emit", "stand_in_schedule", "usage_error"]
 
 
 def codes(value: str) -> list[str]:
@@ -29,3 +34,62 @@ def usage_error(parser: argparse.ArgumentParser, message: str) -> int:
     parser.print_usage(sys.stderr)
     print(f"{parser.prog}: error: {message}", file=sys.stderr)
     return 2
+
+
+def stand_in_schedule(plan: Plan, name: str) -> Schedule:
+    """The schedule ``name`` as far as its plan file shows it, for commands given a plan and
+    no schedule file (``pages synth``, ``swap``).
+
+    The plan records the zone, the escalation levels and the people's names; the handoff day and
+    time are the first shift's, in the schedule's zone; ``max_consecutive_weeks`` is the longest
+    run of paged weeks anyone holds (the plan is taken to keep its own rules). Time off,
+    training and share caps are not in a plan file, so nothing forbids them.
+    """
+    from zoneinfo import ZoneInfo
+
+    from oncall_planner.plans import PAGED_LAYERS, Layer
+    from oncall_planner.spec import Schedule
+
+    sp = plan.schedule(name)
+    first = min(sp.shifts, key=lambda s: s.start) if sp.shifts else None
+    local = first.start.astimezone(ZoneInfo(sp.timezone)) if first else None
+    held: dict[str, set[int]] = {}
+    for s in sp.shifts:
+        if s.layer in PAGED_LAYERS:
+            held.setdefault(s.person, set()).add(s.week)
+    longest = max(
+        (
+            next(n for n in range(1, len(weeks) + 2) if w + n not in weeks)
+            for weeks in held.values()
+            for w in weeks
+            if w - 1 not in weeks
+        ),
+        default=1,
+    )
+    levels: list[dict[str, object]] = [
+        {
+            "level": lvl.level,
+            "target": list(lvl.targets),
+            "timeout": f"{round(lvl.timeout_s)}s" if lvl.timeout_s else 0,
+        }
+        for lvl in sp.escalation
+    ]
+    if not levels:
+        levels = [{"level": 1, "target": "on-call-primary", "timeout": "5_minutes"}]
+        if any(s.layer is Layer.SECONDARY for s in sp.shifts):
+            levels.append({"level": 2, "target": "on-call-secondary", "timeout": "5_minutes"})
+    people = sorted({s.person for s in sp.shifts})
+    return Schedule.model_validate(
+        {
+            "name": sp.name,
+            "timezone": sp.timezone,
+            "handoff_time": f"{local:%H:%M}" if local else "10:00",
+            "handoff_day": f"{local:%A}".lower() if local else "monday",
+            "participants": {
+                "min_rotation_size": 1,
+                "max_consecutive_weeks": longest,
+                "members": [{"id": p, "name": plan.display_name(p)} for p in people],
+            },
+            "escalation_policy": levels,
+        }
+    )

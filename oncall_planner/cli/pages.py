@@ -13,15 +13,14 @@ import io
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from oncall_planner.cli._common import emit, usage_error
+from oncall_planner.cli._common import emit, stand_in_schedule, usage_error
 
 if TYPE_CHECKING:
     from oncall_planner.health.pages import PageLog
     from oncall_planner.loader import Org
-    from oncall_planner.plans import Plan
     from oncall_planner.spec import Schedule
 
-__all__ = ["pages_csv", "register", "schedule_of_plan"]
+__all__ = ["pages_csv", "register"]
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -55,47 +54,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "-o", "--output", required=True, metavar="FILE", help="the CSV to write ('-': stdout)"
     )
     s.set_defaults(run=run, parser=s)
-
-
-def schedule_of_plan(plan: Plan) -> tuple[Schedule, ...]:
-    """Schedules standing in for the plan's own, from what the plan file records.
-
-    A plan written by ``plan`` carries each schedule's zone, escalation levels and the names
-    of its people; that is all the generator reads. Handoff day and time come from the first
-    shift.
-    """
-    from zoneinfo import ZoneInfo
-
-    from oncall_planner.spec import Schedule
-
-    out = []
-    for sp in plan.schedules:
-        first = min(sp.shifts, key=lambda s: s.start) if sp.shifts else None
-        local = first.start.astimezone(ZoneInfo(sp.timezone)) if first else None
-        people = sorted({s.person for s in sp.shifts})
-        levels = [
-            {
-                "level": lvl.level,
-                "target": list(lvl.targets),
-                "timeout": f"{round(lvl.timeout_s)}s" if lvl.timeout_s else 0,
-            }
-            for lvl in sp.escalation
-        ] or [{"level": 1, "target": "on-call-primary", "timeout": "5_minutes"}]
-        out.append(
-            Schedule.model_validate(
-                {
-                    "name": sp.name,
-                    "timezone": sp.timezone,
-                    "handoff_time": f"{local:%H:%M}" if local else "10:00",
-                    "handoff_day": f"{local:%A}".lower() if local else "monday",
-                    "participants": {
-                        "members": [{"id": p, "name": plan.display_name(p)} for p in people]
-                    },
-                    "escalation_policy": levels,
-                }
-            )
-        )
-    return tuple(out)
 
 
 def pages_csv(log: PageLog) -> str:
@@ -150,7 +108,10 @@ def run(args: argparse.Namespace) -> int:
     from oncall_planner.plans import Plan
 
     plan = Plan.read(args.plan)
-    schedule = _target(args.schedule) if args.schedule else Org(schedule_of_plan(plan))
+    if args.schedule:
+        schedule = _target(args.schedule)
+    else:
+        schedule = Org(tuple(stand_in_schedule(plan, sp.name) for sp in plan.schedules))
     start = end = None
     if period is not None:
         zone = (schedule.schedules[0] if isinstance(schedule, Org) else schedule).zone

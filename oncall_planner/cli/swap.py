@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from oncall_planner._io import write_atomic
-from oncall_planner.cli._common import emit, usage_error
+from oncall_planner.cli._common import emit, stand_in_schedule, usage_error
 from oncall_planner.plans import Plan
 
 if TYPE_CHECKING:
@@ -51,49 +51,6 @@ def _schedules(path: Path) -> list[Schedule]:
     from oncall_planner.loader import load_org, load_schedule
 
     return list(load_org(path)) if path.is_dir() else [load_schedule(path)]
-
-
-def _from_plan(plan: Plan, name: str) -> Schedule:
-    """The schedule as far as the plan shows it, for a plan passed without ``--schedules``.
-
-    Members are the people with shifts; ``max_consecutive_weeks`` is the longest stint in the
-    plan (the plan is taken to keep its own rules); time off, training and share caps are
-    unknown, so nothing forbids them.
-    """
-    from oncall_planner.plans import PAGED_LAYERS, Layer
-    from oncall_planner.spec import Schedule
-
-    sp = plan.schedule(name)
-    weeks: dict[str, set[int]] = {}
-    for s in sp.shifts:
-        if s.layer in PAGED_LAYERS:
-            weeks.setdefault(s.person, set()).add(s.week)
-    longest = 1
-    for held in weeks.values():
-        for w in held:
-            if w - 1 not in held:
-                n = 1
-                while w + n in held:
-                    n += 1
-                longest = max(longest, n)
-    first = min(sp.shifts, key=lambda s: s.start).start
-    policy = [{"level": 1, "target": "on-call-primary", "timeout": "5_minutes"}]
-    if any(s.layer is Layer.SECONDARY for s in sp.shifts):
-        policy.append({"level": 2, "target": "on-call-secondary", "timeout": "5_minutes"})
-    return Schedule.model_validate(
-        {
-            "name": sp.name,
-            "timezone": sp.timezone,
-            "handoff_time": f"{first:%H:%M}",
-            "handoff_day": f"{first:%A}".lower(),
-            "participants": {
-                "min_rotation_size": 1,
-                "max_consecutive_weeks": longest,
-                "members": [{"id": p, "name": plan.display_name(p)} for p in sorted(sp.people())],
-            },
-            "escalation_policy": policy,
-        }
-    )
 
 
 def _text(options: list[SwapOption], plan: Plan) -> str:
@@ -146,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
     if path is None:
         if not plan.schedule(name).shifts:
             return usage_error(args.parser, f"--schedules: the plan of {name} has no shifts")
-        schedules = [_from_plan(plan, name)]
+        schedules = [stand_in_schedule(plan, name)]
     else:
         schedules = _schedules(path)
     by_name = {s.name: s for s in schedules}
