@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from oncall_planner.fairness import holiday_overlap
-from oncall_planner.spec import Holiday, Member, Schedule
+from oncall_planner.spec import Holiday, Member, Schedule, Window
 
 __all__ = [
     "STINT_BREAK",
@@ -28,6 +28,8 @@ __all__ = [
     "stints",
     "time_off_weeks",
     "week_starts",
+    "window_occurrences",
+    "window_zone",
 ]
 
 #: Two shifts of one person belong to one stint when the second starts less than this after the
@@ -71,15 +73,30 @@ class Week:
     index: int
     start: datetime
     end: datetime
+    #: The window's occurrences inside the week (aware, in the schedule's zone, sorted, never
+    #: touching); empty for a schedule without windows, whose shift is the whole week.
+    intervals: tuple[tuple[datetime, datetime], ...] = ()
+
+    def pieces(self) -> tuple[tuple[datetime, datetime], ...]:
+        """The on-call time of the week: the window's occurrences, or the whole week."""
+        return self.intervals or ((self.start, self.end),)
 
     @property
     def hours(self) -> float:
-        """Length in real (UTC) hours: 168, or 167/169 across a DST change."""
+        """On-call length in real (UTC) hours: 168, or 167/169 across a DST change, for a
+        whole week; the occurrences' hours summed for a window."""
+        return sum(
+            (b.astimezone(UTC) - a.astimezone(UTC)).total_seconds() / 3600 for a, b in self.pieces()
+        )
+
+    @property
+    def week_hours(self) -> float:
+        """The week's own length in real hours (handoff to handoff), windows or not."""
         return (self.end.astimezone(UTC) - self.start.astimezone(UTC)).total_seconds() / 3600
 
     def overlaps(self, start: datetime, end: datetime) -> bool:
-        """True if ``[start, end)`` overlaps this week."""
-        return start < self.end and self.start < end
+        """True if ``[start, end)`` overlaps the week's on-call time (its occurrences)."""
+        return any(start < b and a < end for a, b in self.pieces())
 
     def label(self) -> str:
         """``week 9 (2027-03-01 10:00 UTC)``."""
@@ -112,6 +129,61 @@ def week_starts(schedule: Schedule, start: date, weeks: int, *, offset: int = 0)
         local_instant(first + timedelta(weeks=offset + k), schedule.handoff_time, zone)
         for k in range(weeks + 1)
     ]
+
+
+def window_zone(window: Window, schedule: Schedule) -> ZoneInfo:
+    """The zone of a window's wall times: its own, or the schedule's."""
+    return ZoneInfo(window.timezone) if window.timezone else schedule.zone
+
+
+def _wall(base: date, minutes: int, zone: ZoneInfo) -> datetime:
+    """The instant ``minutes`` of local wall-clock time after ``base`` 00:00 (may pass days)."""
+    day, rest = divmod(minutes, 1440)
+    return local_instant(base + timedelta(days=day), time(rest // 60, rest % 60), zone)
+
+
+def window_occurrences(
+    schedule: Schedule, window: Window, start: datetime, end: datetime
+) -> tuple[tuple[datetime, datetime], ...]:
+    """The window's occurrences inside ``[start, end)``, clipped to it.
+
+    Each occurrence is found in the window's own zone: a daily window from ``start`` to
+    ``end`` on each of its days (crossing midnight when the end is earlier), a span window from
+    its ``from`` to the next ``to``. Wall times inside a spring-forward gap move forward by the
+    gap (:func:`local_instant`), so a 00:00–08:00 window in Berlin is 7 h long on the last
+    Sunday of March. Occurrences that touch (mon-fri 00:00–24:00) are merged into one.
+    Instants are returned in the schedule's zone, sorted.
+    """
+    zone = window_zone(window, schedule)
+    first = start.astimezone(zone).date() - timedelta(days=8)
+    first -= timedelta(days=first.weekday())
+    last = end.astimezone(zone).date() + timedelta(days=1)
+    raw: list[tuple[datetime, datetime]] = []
+    monday = first
+    while monday <= last:
+        if window.span is not None:
+            a_min = window.span.start % 10080
+            length = (window.span.end - window.span.start) % 10080
+            raw.append((_wall(monday, a_min, zone), _wall(monday, a_min + length, zone)))
+        else:
+            assert window.days is not None and window.start is not None and window.end is not None
+            length = (window.end - window.start) % 1440 or 1440
+            for d in window.days:
+                a_min = d * 1440 + window.start
+                raw.append((_wall(monday, a_min, zone), _wall(monday, a_min + length, zone)))
+        monday += timedelta(weeks=1)
+    merged: list[tuple[datetime, datetime]] = []
+    lo, hi = start.astimezone(UTC), end.astimezone(UTC)
+    for a, b in sorted((a.astimezone(UTC), b.astimezone(UTC)) for a, b in raw):
+        a, b = max(a, lo), min(b, hi)
+        if a >= b:
+            continue
+        if merged and a <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], b))
+        else:
+            merged.append((a, b))
+    out = schedule.zone
+    return tuple((a.astimezone(out), b.astimezone(out)) for a, b in merged)
 
 
 def member_zone(member: Member, schedule: Schedule) -> ZoneInfo:
@@ -155,6 +227,9 @@ class Problem:
             is in the week starting that morning, not in two weeks).
         holiday_share: Week index → holiday burden of the week: the share of each holiday's
             local day inside it, summed (see :func:`oncall_planner.fairness.holiday_overlap`).
+        window: The coverage window this problem is about (None: the whole week). Its weeks
+            then carry the window's occurrences as ``intervals``, and time off, holidays and
+            overlaps count those occurrences only.
     """
 
     schedule: Schedule
@@ -163,11 +238,13 @@ class Problem:
     unavailable: dict[str, frozenset[int]]
     holiday_weeks: dict[int, tuple[Holiday, ...]]
     holiday_share: dict[int, float] = field(default_factory=dict)
+    window: Window | None = None
 
     @property
     def members(self) -> tuple[Member, ...]:
-        """The roster, sorted by id so member order in the file never matters."""
-        return tuple(sorted(self.schedule.participants.members, key=lambda m: m.id))
+        """The roster (for a window: the members it selects), sorted by id so member order in
+        the file never matters."""
+        return self.schedule.window_members(self.window)
 
     def weeks_holding(self, days: Sequence[date]) -> set[int]:
         """Indices of the weeks overlapping any of these local days."""
@@ -193,16 +270,32 @@ class Problem:
         return 0
 
 
-def expand(schedule: Schedule, start: date, weeks: int) -> Problem:
+def expand(
+    schedule: Schedule, start: date, weeks: int, *, window: Window | str | None = None
+) -> Problem:
     """Make a schedule concrete: weeks, time off and holidays over ``weeks`` weeks.
+
+    With ``window`` (one of ``schedule.windows``, or its name), the weeks carry that window's
+    occurrences, and time off and holidays count against them only.
 
     Raises:
         ValueError: ``weeks`` is less than 1.
+        KeyError: ``window`` names no window of the schedule.
     """
     if weeks < 1:
         raise ValueError(f"weeks must be at least 1, got {weeks}")
+    if isinstance(window, str):
+        window = schedule.window(window)
     bounds = week_starts(schedule, start, weeks)
-    week_list = tuple(Week(k, bounds[k], bounds[k + 1]) for k in range(weeks))
+    week_list = tuple(
+        Week(
+            k,
+            bounds[k],
+            bounds[k + 1],
+            window_occurrences(schedule, window, bounds[k], bounds[k + 1]) if window else (),
+        )
+        for k in range(weeks)
+    )
     unavailable = {
         m.id: time_off_weeks(m, schedule, week_list) for m in schedule.participants.members
     }
@@ -212,10 +305,17 @@ def expand(schedule: Schedule, start: date, weeks: int) -> Problem:
         a, b = _days(h.date, h.date, schedule.zone)
         middle = a.astimezone(UTC) + (b.astimezone(UTC) - a.astimezone(UTC)) / 2
         for w in week_list:
-            share = holiday_overlap(w.start, w.end, a, b)
+            share = sum(holiday_overlap(x, y, a, b) for x, y in w.pieces())
             if share > 0:
                 holiday_share[w.index] = holiday_share.get(w.index, 0.0) + share
-            if w.overlaps(a, b) and w.start.astimezone(UTC) <= middle < w.end.astimezone(UTC):
+            # A window's week holds the holiday when any occurrence falls on it; a whole week
+            # holds it when it holds the middle of the day (one week per holiday).
+            holds = (
+                share > 0
+                if window is not None
+                else w.overlaps(a, b) and w.start.astimezone(UTC) <= middle < w.end.astimezone(UTC)
+            )
+            if holds:
                 holiday_weeks.setdefault(w.index, []).append(h)
     return Problem(
         schedule=schedule,
@@ -224,4 +324,5 @@ def expand(schedule: Schedule, start: date, weeks: int) -> Problem:
         unavailable=unavailable,
         holiday_weeks={k: tuple(v) for k, v in sorted(holiday_weeks.items())},
         holiday_share=dict(sorted(holiday_share.items())),
+        window=window,
     )

@@ -71,6 +71,7 @@ __all__ = [
     "PersonFairness",
     "Plan",
     "PlanLevel",
+    "PlanWindow",
     "SchedulePlan",
     "Shift",
     "ShiftChange",
@@ -111,8 +112,17 @@ class Shift(_Model):
     week: int = Field(ge=0, description="Week index, 0 = the first week of the plan.")
     layer: Layer = Field(description="primary, secondary or shadow.")
     person: str = Field(min_length=1, description="Member id.")
-    start: AwareDatetime = Field(description="Handoff that starts the shift (aware).")
-    end: AwareDatetime = Field(description="Handoff that ends the shift (aware).")
+    start: AwareDatetime = Field(
+        description="Handoff that starts the shift (aware); for a window, the occurrence's start."
+    )
+    end: AwareDatetime = Field(
+        description="Handoff that ends the shift (aware); for a window, the occurrence's end."
+    )
+    window: str | None = Field(
+        default=None,
+        description="The coverage window this shift is an occurrence of (optional: absent in "
+        "schedules without windows, whose shifts are whole weeks).",
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> Shift:
@@ -120,9 +130,11 @@ class Shift(_Model):
             raise ValueError(f"shift ends ({self.end}) before it starts ({self.start})")
         return self
 
-    def sort_key(self) -> tuple[int, int, str]:
-        """Week, then layer order, then person."""
-        return (self.week, self.layer.order, self.person)
+    def sort_key(self) -> tuple[int, int, float, str, str]:
+        """Week, then layer order, then (windows) occurrence start and window, then person."""
+        if self.window is None:
+            return (self.week, self.layer.order, 0.0, "", self.person)
+        return (self.week, self.layer.order, self.start.timestamp(), self.window, self.person)
 
 
 class Override(_Model):
@@ -215,6 +227,14 @@ class PersonFairness(_Model):
     )
 
 
+class PlanWindow(_Model):
+    """A coverage window, copied from the schedule so a plan file is self-contained."""
+
+    name: str = Field(description="Window name.")
+    shape: str = Field(description="When it is, in words: 'mon-fri 08:00–16:00 Europe/Berlin'.")
+    weight: float = Field(default=1.0, gt=0, description="Weight of its hours in fair load.")
+
+
 class SchedulePlan(_Model):
     """The shifts of one schedule."""
 
@@ -235,6 +255,14 @@ class SchedulePlan(_Model):
     overrides: tuple[Override, ...] = Field(
         default=(),
         description="Overrides laid over the shifts, later ones winning (optional; see roster).",
+    )
+    windows: tuple[PlanWindow, ...] = Field(
+        default=(),
+        description="The schedule's coverage windows (optional; absent without windows).",
+    )
+    coverage: Literal["full", "partial"] = Field(
+        default="full",
+        description="'partial' when the windows leave gaps on purpose (written only then).",
     )
 
     @model_validator(mode="after")
@@ -271,9 +299,20 @@ class SchedulePlan(_Model):
         """The person's shifts in this schedule, in week order."""
         return tuple(s for s in self.shifts if s.person == person)
 
-    def on(self, week: int, layer: Layer) -> tuple[Shift, ...]:
-        """The shifts of a week and layer (one, in a valid plan)."""
-        return tuple(s for s in self.shifts if s.week == week and s.layer is layer)
+    def on(self, week: int, layer: Layer, window: str | None = None) -> tuple[Shift, ...]:
+        """The shifts of a week and layer (one, in a valid plan without windows); with
+        ``window``, that window's occurrences in the week (one person holds them all)."""
+        return tuple(
+            s
+            for s in self.shifts
+            if s.week == week and s.layer is layer and (window is None or s.window == window)
+        )
+
+    def window_names(self) -> tuple[str, ...]:
+        """The windows the plan's shifts name, in the order of ``windows`` (then by name)."""
+        order = {w.name: i for i, w in enumerate(self.windows)}
+        names = {s.window for s in self.shifts if s.window is not None} | set(order)
+        return tuple(sorted(names, key=lambda n: (order.get(n, len(order)), n)))
 
     def people(self) -> tuple[str, ...]:
         """Everyone who has a shift, sorted."""
@@ -444,6 +483,11 @@ class Plan(_Model):
                             k: Person(name=c.name, email=c.email)
                             for k, c in sorted(schedule.contacts.items())
                         },
+                        "windows": tuple(
+                            PlanWindow(name=w.name, shape=w.shape(), weight=w.weight)
+                            for w in schedule.windows
+                        ),
+                        "coverage": schedule.coverage if schedule.windows else "full",
                     }
                 )
             )
@@ -552,11 +596,14 @@ class Plan(_Model):
                         else {}
                     ),
                     **({"fairness": [f.model_dump() for f in sp.fairness]} if sp.fairness else {}),
+                    **({"windows": [w.model_dump() for w in sp.windows]} if sp.windows else {}),
+                    **({"coverage": sp.coverage} if sp.coverage != "full" else {}),
                     "shifts": [
                         {
                             "week": s.week,
                             "layer": s.layer.value,
                             "person": s.person,
+                            **({"window": s.window} if s.window is not None else {}),
                             "start": s.start.isoformat(),
                             "end": s.end.isoformat(),
                         }

@@ -111,7 +111,8 @@ _CATALOGUE = (
          "New engineers learn the systems before carrying the pager alone "
          f"({_SRE_WORKBOOK}: shadowing as on-call training).", hard=True),
     Rule("H005", "min-rotation-size", E,
-         "The rotation has at least min_rotation_size trained members.",
+         "The rotation, and each coverage window's eligible pool, has at least "
+         "min_rotation_size trained members.",
          f"Small rotations put each engineer on call too often ({_SRE_ONCALL}).", hard=True),
     Rule("H006", "time-off", E,
          "Nobody has any role in a week whose shift overlaps their time off.",
@@ -134,6 +135,22 @@ _CATALOGUE = (
          "Nobody is on call (primary or secondary, all schedules together) for more of the "
          "plan's weeks than max_on_call_share, when it is set.",
          f"{_SRE_ONCALL}: at most 25 % of an engineer's time on call.", hard=True),
+    Rule("H011", "min-rest", E,
+         "Between two of a person's on-call stretches in different windows there is at least "
+         "participants.min_rest off the pager, when it is set; occurrences of one window that "
+         "touch across a handoff are one stretch.",
+         "Working-time rules (the EU directive's 11 consecutive hours of daily rest): the "
+         "weekday holder must not also take the weekend that starts as their week ends.",
+         hard=False),
+    Rule("H012", "max-night-hours", E,
+         "Nobody is on call (primary or secondary) more than their max_night_hours between "
+         "22:00 and 08:00 in their own zone in one rotation week, when it is set.",
+         "Follow-the-sun exists so that nobody carries the pager through their night; night "
+         "pages are the ones that burn people out.", hard=False),
+    Rule("H013", "window-eligibility", E,
+         "Nobody holds a coverage window whose members: selector leaves them out.",
+         "A Singapore engineer in the Berlin daytime window is on call through their night.",
+         hard=False),
     # -- the same rules over real time, for plans with overrides (validator only) -----------
     Rule("H101", "coverage-over-time", E,
          "With overrides, every instant of the horizon has exactly one person on each paged "
@@ -180,6 +197,17 @@ _CATALOGUE = (
     Rule("S107", "handoff-outside-working-hours", INFO,
          "The handoff falls outside a member's local working hours.",
          "Handing off at night for part of the team suggests a follow-the-sun split."),
+    Rule("S108", "windows-do-not-tile", E,
+         "The coverage windows leave a gap or overlap somewhere in the week, checked in UTC "
+         "over the horizon (windows in different zones drift apart around DST changes); with "
+         "coverage: partial only overlaps count.",
+         "A gap is a time when nobody is paged; an overlap pages two people for one layer. "
+         "Berlin and New York change clocks on different dates, so wall-time windows that "
+         "tile in January leave an hour uncovered for two or three weeks in March."),
+    Rule("S109", "window-selector-unmatched", E,
+         "A window's members: selector names a member id that is not in the roster, or a "
+         "site no member has.",
+         "A misspelt site selects nobody, and the window cannot be staffed."),
     # -- plan quality ----------------------------------------------------------------------
     Rule("P101", "shift-gap-or-overlap", E,
          "Consecutive shifts of a layer leave a gap or overlap, or a boundary is off the local "
@@ -267,6 +295,10 @@ _CATALOGUE = (
     Rule("R305", "off-rotation-pages", INFO,
          "Pages went to people who were not on call.",
          "Off-rotation pages are invisible load: they interrupt people outside the plan."),
+    Rule("R306", "pages-outside-coverage", W,
+         "Pages arrived while no window of a coverage: partial schedule was covered.",
+         "A business-hours layer pages nobody at night; those pages went somewhere else or "
+         "nowhere, and the team should know how many."),
 )  # fmt: skip
 
 #: Every rule, by code.

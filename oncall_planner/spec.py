@@ -51,8 +51,11 @@ __all__ = [
     "SeverityFile",
     "SeverityFramework",
     "SeverityLevel",
+    "SiteSelector",
     "TimeOff",
     "Weekday",
+    "Window",
+    "WindowSpan",
     "WorkingHours",
 ]
 
@@ -177,6 +180,46 @@ WallTime = Annotated[
     PlainSerializer(lambda t: t.strftime("%H:%M"), return_type=str),
     WithJsonSchema({"type": "string", "pattern": r"^\d{1,2}:\d{2}$"}),
 ]
+
+
+def _check_clock(value: object) -> int:
+    """``"HH:MM"`` with 24:00 allowed → minutes since midnight, 0..1440."""
+    if isinstance(value, time):
+        return value.hour * 60 + value.minute
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise ValueError(f'expected a quoted wall time "HH:MM" such as "08:00", got {value!r}')
+    if isinstance(value, int):
+        if 0 <= value <= 1440:
+            return value
+        raise ValueError(f"{value!r} minutes is not a time of day: 0..1440")
+    match = re.fullmatch(r"(\d{1,2}):(\d{2})", value.strip())
+    if not match:
+        raise ValueError(
+            f'expected a wall time "HH:MM" such as "08:00" (or "24:00"), got {value!r}'
+        )
+    hour, minute = int(match[1]), int(match[2])
+    if minute > 59 or hour > 24 or (hour == 24 and minute):
+        raise ValueError(
+            f"{value!r} is not a time of day: hours are 00–23 (or 24:00), minutes 00–59"
+        )
+    return hour * 60 + minute
+
+
+def format_clock(minutes: int) -> str:
+    """Minutes since midnight as ``HH:MM`` (1440 is ``24:00``)."""
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+#: A wall time of day in minutes since midnight, 0..1440: unlike WallTime it may be "24:00"
+#: (the end of a day), which a window's end needs.
+ClockTime = Annotated[
+    int,
+    BeforeValidator(_check_clock),
+    PlainSerializer(format_clock, return_type=str),
+    WithJsonSchema({"type": "string", "pattern": r"^\d{1,2}:\d{2}$"}),
+]
+
+
 Day = Annotated[
     date,
     BeforeValidator(_check_date),
@@ -370,6 +413,20 @@ class Member(_Model):
         description="Most of the plan's weeks this person may be on call (primary or "
         "secondary), across every schedule of the org, e.g. '25%'; a hard rule when set (H010).",
     )
+    site: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=100,
+        description="Where the member works (e.g. 'emea'); windows select members by site "
+        "(`members: {site: emea}`).",
+    )
+    max_night_hours: float | None = Field(
+        default=None,
+        ge=0,
+        le=168,
+        description="Most hours per rotation week this person may be on call (primary or "
+        "secondary) between 22:00 and 08:00 in their own zone; a hard rule when set (H012).",
+    )
 
     @field_validator("id")
     @classmethod
@@ -410,6 +467,12 @@ class Participants(_Model):
         description="Most of the plan's weeks any member may be on call (primary or "
         "secondary), across every schedule of the org, e.g. '25%' (Google SRE's ceiling); a "
         "hard rule when set (H010). A member's own setting wins when it is lower.",
+    )
+    min_rest: Duration | None = Field(
+        default=None,
+        description="Least time off the pager between two of one person's on-call stretches "
+        "in different windows, e.g. '11h' (the EU working-time rule); a hard rule when set "
+        "(H011). Occurrences of one window that touch across a handoff are one stretch.",
     )
     members: tuple[Member, ...] = Field(default=(), description="The roster.")
 
@@ -523,6 +586,250 @@ class Holiday(_Model):
         return data
 
 
+# ---------------------------------------------------------------------------------------------
+# Coverage windows
+
+_DAY_ABBREV = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _day_number(text: str, given: object) -> int:
+    day = Weekday._missing_(text)
+    if day is None:
+        close = difflib.get_close_matches(text.strip().lower(), list(_DAY_ABBREV), n=1)
+        guess = f"did you mean {close[0]!r}? " if close else ""
+        raise ValueError(
+            f"{text!r} in {given!r} is not a weekday; {guess}use mon, tue, wed, thu, fri, sat, "
+            "sun (or full names)"
+        )
+    return day.number
+
+
+def _check_days(value: object) -> tuple[int, ...]:
+    """``mon-fri``, ``sat,sun``, ``fri-mon`` (wraps), ``daily``, or a list → weekday numbers."""
+    given = value
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text in ("daily", "every day", "all"):
+            return tuple(range(7))
+        parts: list[object] = [t for t in re.split(r"[,\s]+", text) if t]
+    elif isinstance(value, list | tuple):
+        parts = list(value)
+    else:
+        raise ValueError(f"expected days such as 'mon-fri', 'sat,sun' or 'daily', got {given!r}")
+    days: set[int] = set()
+    for part in parts:
+        if isinstance(part, int) and not isinstance(part, bool) and 0 <= part <= 6:
+            days.add(part)
+            continue
+        if not isinstance(part, str) or not part.strip():
+            raise ValueError(
+                f"expected days such as 'mon-fri', 'sat,sun' or 'daily', got {given!r}"
+            )
+        if "-" in part:
+            a_text, _, b_text = part.partition("-")
+            a, b = _day_number(a_text, given), _day_number(b_text, given)
+            k = a
+            while True:
+                days.add(k)
+                if k == b:
+                    break
+                k = (k + 1) % 7
+        else:
+            days.add(_day_number(part, given))
+    if not days:
+        raise ValueError(f"expected at least one day, got {given!r}")
+    return tuple(sorted(days))
+
+
+def _format_days(days: tuple[int, ...]) -> str:
+    """(0, 1, 2, 3, 4) → ``mon-fri``; (5, 6) → ``sat,sun``; all seven → ``daily``."""
+    if len(days) == 7:
+        return "daily"
+    runs: list[list[int]] = []
+    for d in sorted(days):
+        if runs and runs[-1][-1] == d - 1:
+            runs[-1].append(d)
+        else:
+            runs.append([d])
+    return ",".join(
+        f"{_DAY_ABBREV[r[0]]}-{_DAY_ABBREV[r[-1]]}"
+        if len(r) > 2
+        else ",".join(_DAY_ABBREV[d] for d in r)
+        for r in runs
+    )
+
+
+#: Weekdays of a daily window, Monday = 0 (written ``mon-fri``, ``sat,sun`` or ``daily``).
+DaySet = Annotated[
+    tuple[int, ...],
+    BeforeValidator(_check_days),
+    PlainSerializer(_format_days, return_type=str),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "description": "days: 'mon-fri', 'sat,sun', 'daily'"},
+                {"type": "array", "items": {"type": "string"}},
+            ]
+        }
+    ),
+]
+
+
+def _check_week_time(value: object) -> int:
+    """``"fri 24:00"`` → minutes since Monday 00:00 (0..10080)."""
+    if isinstance(value, str):
+        match = re.fullmatch(r"\s*([A-Za-z]+)\s+(\S+)\s*", value)
+        if match:
+            day = _day_number(match[1], value)
+            return day * 1440 + _check_clock(match[2])
+    raise ValueError(f"expected a weekday and a wall time such as 'fri 18:00', got {value!r}")
+
+
+def _format_week_time(minutes: int) -> str:
+    day, rest = divmod(minutes, 1440)
+    if day == 7:
+        return f"sun {format_clock(1440)}"
+    return f"{_DAY_ABBREV[day]} {format_clock(rest)}"
+
+
+#: A time in the week as minutes since Monday 00:00 (written ``fri 18:00``; ``fri 24:00`` is
+#: Saturday 00:00).
+WeekTime = Annotated[
+    int,
+    BeforeValidator(_check_week_time),
+    PlainSerializer(_format_week_time, return_type=str),
+    WithJsonSchema({"type": "string", "pattern": r"^[A-Za-z]+ \d{1,2}:\d{2}$"}),
+]
+
+
+class WindowSpan(_Model):
+    """A window that runs across days: from one weekday and time to another, every week."""
+
+    start: WeekTime = Field(
+        alias="from", description="Where the window starts: a weekday and time, 'fri 18:00'."
+    )
+    end: WeekTime = Field(
+        alias="to",
+        description="Where it ends: 'mon 09:00' (the next such moment after the start).",
+    )
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> WindowSpan:
+        if self.start % 10080 == self.end % 10080:
+            raise ValueError(
+                f"span from {_format_week_time(self.start)} to {_format_week_time(self.end)} "
+                "is empty (or the whole week): a 24×7 layer needs no windows"
+            )
+        return self
+
+
+class SiteSelector(_Model):
+    """Selects the members of one or more sites."""
+
+    site: str | tuple[str, ...] = Field(description="A site name, or a list of them.")
+
+    @property
+    def sites(self) -> tuple[str, ...]:
+        """The site(s) as a tuple."""
+        return (self.site,) if isinstance(self.site, str) else self.site
+
+
+class Window(_Model):
+    """A coverage window: a weekly rotation of its own over part of each week.
+
+    Either a *daily* window (``days`` with ``start`` and ``end``; an end before the start
+    crosses midnight, ``24:00`` is the end of the day) or a *span* window (``span: {from, to}``,
+    across days). Wall times are in the window's ``timezone`` (default: the schedule's). In
+    every rotation week one person holds each paged layer of the window for all of its
+    occurrences in that week.
+    """
+
+    name: str = Field(description="Window name (a slug), unique in the schedule.")
+    description: str | None = Field(default=None, description="What the window covers.")
+    days: DaySet | None = Field(
+        default=None, description="Days of a daily window: 'mon-fri', 'sat,sun', 'daily'."
+    )
+    start: ClockTime | None = Field(
+        default=None, description='Start of a daily window, "HH:MM" (quote it in YAML).'
+    )
+    end: ClockTime | None = Field(
+        default=None,
+        description='End of a daily window, "HH:MM"; before the start crosses midnight, '
+        '"24:00" is the end of the day.',
+    )
+    span: WindowSpan | None = Field(
+        default=None, description="A window across days: {from: 'fri 18:00', to: 'mon 09:00'}."
+    )
+    timezone: ZoneName | None = Field(
+        default=None, description="IANA zone of the window's wall times; default the schedule's."
+    )
+    members: SiteSelector | tuple[str, ...] | None = Field(
+        default=None,
+        description="Who may hold the window: {site: emea} or a list of member ids; default "
+        "every member.",
+    )
+    weight: float = Field(
+        default=1.0,
+        gt=0,
+        le=100,
+        description="How much an hour of this window weighs in fair load (e.g. 1.5 for weekends).",
+    )
+
+    @field_validator("name")
+    @classmethod
+    def _slug(cls, value: str) -> str:
+        if not _SLUG.match(value):
+            raise ValueError(
+                f"window name {value!r} is not a slug: use lowercase letters, digits, "
+                "'.', '_' or '-' (e.g. 'emea')"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _one_shape(self) -> Window:
+        daily = (self.days, self.start, self.end)
+        if self.span is not None:
+            if any(v is not None for v in daily):
+                raise ValueError(
+                    f"window {self.name!r} has both 'span' and days/start/end: use one shape"
+                )
+            return self
+        missing = [k for k, v in zip(("days", "start", "end"), daily, strict=True) if v is None]
+        if missing:
+            raise ValueError(
+                f"window {self.name!r} needs {', '.join(missing)} (a daily window: days, start "
+                "and end) or a 'span: {from, to}'"
+            )
+        assert self.start is not None and self.end is not None
+        if self.start >= 1440:
+            raise ValueError(f"window {self.name!r} starts at 24:00: start at 00:00 instead")
+        if self.start == self.end % 1440:
+            raise ValueError(
+                f"window {self.name!r} starts and ends at {format_clock(self.start)}: a whole "
+                "day is start '00:00', end '24:00'; longer stretches are a 'span'"
+            )
+        return self
+
+    def selects(self, member: Member) -> bool:
+        """True if the member may hold this window."""
+        if self.members is None:
+            return True
+        if isinstance(self.members, SiteSelector):
+            return member.site is not None and member.site in self.members.sites
+        return member.id in self.members
+
+    def shape(self) -> str:
+        """``mon-fri 08:00–16:00 Europe/Berlin`` or ``fri 18:00 → mon 09:00``, for messages."""
+        zone = f" {self.timezone}" if self.timezone else ""
+        if self.span is not None:
+            return (
+                f"{_format_week_time(self.span.start)} → {_format_week_time(self.span.end)}{zone}"
+            )
+        assert self.days is not None and self.start is not None and self.end is not None
+        hours = f"{format_clock(self.start)}–{format_clock(self.end)}"
+        return f"{_format_days(self.days)} {hours}{zone}"
+
+
 class Schedule(_Model):
     """One on-call schedule (one rotation with its escalation policy)."""
 
@@ -553,6 +860,27 @@ class Schedule(_Model):
     ignore: tuple[str, ...] = Field(
         default=(), description="Rule codes (or prefixes) not to report for this schedule."
     )
+    windows: tuple[Window, ...] = Field(
+        default=(),
+        description="Coverage windows: parts of each week, each a weekly rotation of its own "
+        "(follow-the-sun, weekday/weekend). Default: one person holds each layer all week.",
+    )
+    coverage: Literal["full", "partial"] = Field(
+        default="full",
+        description="'full': the windows tile the week, every instant covered exactly once "
+        "(S108); 'partial': gaps are allowed (a business-hours layer) and reviews report pages "
+        "outside coverage.",
+    )
+
+    @field_validator("windows")
+    @classmethod
+    def _unique_windows(cls, windows: tuple[Window, ...]) -> tuple[Window, ...]:
+        seen: set[str] = set()
+        for w in windows:
+            if w.name in seen:
+                raise ValueError(f"duplicate window name {w.name!r}: names must be unique")
+            seen.add(w.name)
+        return windows
 
     @field_validator("handoff_day", mode="before")
     @classmethod
@@ -573,6 +901,22 @@ class Schedule(_Model):
     def uses_secondary(self) -> bool:
         """True when the escalation policy pages the secondary layer."""
         return any("on-call-secondary" in lvl.targets for lvl in self.escalation_policy)
+
+    def window(self, name: str) -> Window:
+        """The window called ``name``.
+
+        Raises:
+            KeyError: No such window.
+        """
+        for w in self.windows:
+            if w.name == name:
+                return w
+        raise KeyError(name)
+
+    def window_members(self, window: Window | None) -> tuple[Member, ...]:
+        """The members who may hold a window (everyone for None), sorted by id."""
+        members = sorted(self.participants.members, key=lambda m: m.id)
+        return tuple(m for m in members if window is None or window.selects(m))
 
     def member(self, member_id: str) -> Member:
         """The member with this id.

@@ -362,8 +362,7 @@ def _group_line(group: FindingGroup) -> str:
     while all(len(p) > head + tail + 1 for p in split) and len({p[-1 - tail] for p in split}) == 1:
         tail += 1
     subjects = [
-        ".".join(p[head : len(p) - tail]) or f.message
-        for p, f in zip(split, findings, strict=True)
+        ".".join(p[head : len(p) - tail]) or f.message for p, f in zip(split, findings, strict=True)
     ]
     name = RULES[code].name if code in RULES else code
     return f"{len(findings)} {name} findings: {', '.join(subjects)}"

@@ -778,9 +778,7 @@ def _solve(
     # A re-plan of the same weeks is a revision: it keeps the first plan's creation time.
     replan = previous is not None and any(sp.start == start for sp in previous.schedules)
     first, revised = (previous.created or made, made) if replan and previous else (made, None)
-    result = result.model_copy(
-        update={"solve": info, "created": first, "revised": revised}
-    )
+    result = result.model_copy(update={"solve": info, "created": first, "revised": revised})
     problems = [
         f
         for f in check_hard(
