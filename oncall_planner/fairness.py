@@ -14,7 +14,9 @@ plan's fairness summary, the CLI table, ``check`` (P105–P107) and reviews:
 
 - load: ``primary_weight`` × primary weeks + ``secondary_weight`` × secondary weeks
   (:func:`load`); a plan's weeks are counted on its effective roster, overrides included,
-  as real hours ÷ 168 (:func:`effective_weeks`); the solver plans whole weeks;
+  as real hours ÷ 168 (:func:`effective_weeks`); the solver plans whole weeks, or for a
+  coverage window its rotation weeks, each worth :func:`window_share` of a week (the window's
+  weight × its hours ÷ the week's real hours);
 - fair share: a person's part of the load, one share per person across the org, split among
   their rotations (:func:`water_fill`, :func:`org_fair_shares`);
 - the balance of a schedule: :func:`balance_score` of on-call weeks over capacity, counted across
@@ -52,6 +54,7 @@ __all__ = [
     "outliers",
     "share_weeks",
     "water_fill",
+    "window_share",
 ]
 
 #: Grafana OnCall counts a schedule as balanced at this score or above.
@@ -142,6 +145,24 @@ def load(
     8
     """
     return primary_weight * primary_weeks + secondary_weight * secondary_weeks
+
+
+def window_share(hours: float, week_hours: float, weight: float = 1.0) -> float:
+    """The weeks' worth of one rotation week of a coverage window, before the layer weight:
+    ``weight × hours ÷ week_hours`` (the window's real on-call hours in the week over the
+    week's own real length, handoff to handoff: the unit :func:`effective_weeks` counts).
+
+    The fair load of a windowed shift is ``load`` of these (the layer weight times it); a
+    whole week is 1, so schedules without windows count exactly as before.
+
+    >>> window_share(40.0, 168.0)  # mon-fri 08:00-16:00
+    0.23809523809523808
+    >>> window_share(63.0, 168.0, 1.5)  # a weekend, weighing 1.5
+    0.5625
+    """
+    if week_hours <= 0:
+        raise ValueError(f"week_hours must be positive, got {week_hours}")
+    return weight * hours / week_hours
 
 
 def org_capacity(schedules: Iterable[Schedule]) -> dict[str, float]:

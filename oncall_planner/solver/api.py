@@ -149,19 +149,28 @@ def _to_plan(instance: Instance, cells: set[Cell], start: date) -> Plan:
     for cell in sorted(cells, key=lambda c: (c[0], c[2], rank[c[3]], c[1])):
         by_rotation.setdefault(cell[0], []).append(cell)
     schedules = []
-    for rot in instance.rotations:
+    for group in instance.schedule_groups():
         shifts = []
-        for _r, p, w, layer in by_rotation.get(rot.index, []):
-            week = rot.problem.weeks[w]
-            shifts.append(Shift(week=w, layer=layer, person=p, start=week.start, end=week.end))
-        for w, p in sorted(rot.shadows.items()):
-            week = rot.problem.weeks[w]
-            shifts.append(
-                Shift(week=w, layer=Layer.SHADOW, person=p, start=week.start, end=week.end)
-            )
+        for r in group:
+            rot = instance.rotations[r]
+            held = [(w, layer, p) for _r, p, w, layer in by_rotation.get(r, [])]
+            held += [(w, Layer.SHADOW, p) for w, p in sorted(rot.shadows.items())]
+            for w, layer, p in held:
+                week = rot.problem.weeks[w]
+                if rot.window is None:
+                    shifts.append(
+                        Shift(week=w, layer=layer, person=p, start=week.start, end=week.end)
+                    )
+                    continue
+                # One shift per occurrence of the window in the week.
+                shifts += [
+                    Shift(week=w, layer=layer, person=p, window=rot.window.name, start=a, end=b)
+                    for a, b in week.intervals
+                ]
+        rot = instance.rotations[group[0]]
         schedules.append(
             SchedulePlan(
-                name=rot.name,
+                name=rot.schedule.name,
                 timezone=rot.schedule.timezone,
                 start=start,
                 weeks=rot.n_weeks,

@@ -78,7 +78,14 @@ def greedy_assignment(
     weights: dict[Layer, int],
     spacing_weeks: int = 2,
 ) -> tuple[set[Cell], bool]:
-    """The greedy plan's cells, and whether every slot was filled."""
+    """The greedy plan's cells, and whether every slot was filled.
+
+    Schedules with coverage windows get no greedy plan (an empty, incomplete one): their rules
+    across windows (min rest, night hours, weeks counted once) are left to the solver, which
+    then starts without a hint and has no fallback when time runs out.
+    """
+    if instance.windowed:
+        return set(), False
     chosen: set[Cell] = set()
     busy: dict[str, list[tuple[datetime, datetime]]] = {}
     stints = _Stints(instance)

@@ -8,14 +8,15 @@ Priority (highest first):
    ``floor(share) ≤ load ≤ ceil(share)``, then the total excess; then the same for primary weeks.
    A person in several schedules is measured once, on their org totals against their one org
    fair share (:func:`org_targets`).
-2. ``HolidaySpread``: the largest holiday burden (share of holiday days inside one's shifts,
+2. ``WindowSpread`` (coverage windows only): each window's weeks spread among its members.
+3. ``HolidaySpread``: the largest holiday burden (share of holiday days inside one's shifts,
    summed over one's schedules) held by a member of each schedule.
-3. ``Spacing``: on-call weeks closer than ``spacing_weeks`` (back-to-back weeks cost most).
-4. ``Stability``: assignments of the previous plan (after the frozen weeks) that change.
-5. ``Preferences``: on-call weeks a member asked to avoid, and wished-for weeks not given.
+4. ``Spacing``: on-call weeks closer than ``spacing_weeks`` (back-to-back weeks cost most).
+5. ``Stability``: assignments of the previous plan (after the frozen weeks) that change.
+6. ``Preferences``: on-call weeks a member asked to avoid, and wished-for weeks not given.
 
 Each goal is an integer expression with known bounds ``lb ≤ goal ≤ ub``. The weights are built
-from the bottom: ``weight(5) = 1`` and ``weight(k) = 1 + Σ_{j>k} weight(j)·(ub_j − lb_j)``. One
+from the bottom: ``weight(last) = 1`` and ``weight(k) = 1 + Σ_{j>k} weight(j)·(ub_j − lb_j)``. One
 unit of goal k is then worth more than every lower goal's whole range together, so the weighted
 sum is minimised exactly when the goals are minimised lexicographically (see docs/planner.md).
 """
@@ -43,7 +44,9 @@ __all__ = [
     "SoftGoal",
     "Spacing",
     "Stability",
+    "WindowSpread",
     "add_objective",
+    "cell_load",
     "fair_targets",
     "lexicographic_weights",
     "org_targets",
@@ -88,9 +91,15 @@ def history_load(rot: Rotation, person: str, options: PlanOptions) -> float:
     return float(load(h.primary_weeks, h.secondary_weeks, pw, sw))
 
 
-def rotation_load(rot: Rotation, options: PlanOptions) -> int:
-    """The load a rotation hands out over the horizon (every paged layer, every week)."""
+def rotation_load(rot: Rotation, options: PlanOptions) -> float:
+    """The load a rotation hands out over the horizon (every paged layer, every week; a
+    window's weeks each worth :meth:`Rotation.share`)."""
     weeks = rot.n_weeks
+    if rot.window is not None:
+        layers = options.primary_weight + (
+            options.secondary_weight if Layer.SECONDARY in rot.layers else 0
+        )
+        return layers * sum(rot.share(w) for w in range(weeks))
     return int(
         load(
             weeks,
@@ -170,6 +179,8 @@ class FairLoad:
 
     def term(self, m: ModelBuilder, options: PlanOptions) -> GoalTerm | None:
         """Σ rotations n·(worst excess) + Σ people excess, for load and primary weeks."""
+        if m.instance.windowed:
+            return _windowed_fair_load(m, options)
         model = m.model
         targets = org_targets(m.instance, options)
         pw, sw = options.primary_weight, options.secondary_weight
@@ -228,6 +239,118 @@ class FairLoad:
                 ub += scale * len(people) * worst_top
             parts.append(scale * sum(excess.values()))
             ub += scale * sum(bound.values())
+        return GoalTerm(sum(parts), 0, ub)
+
+
+#: Load units are scaled by this in the objective of plans with coverage windows, whose
+#: rotation weeks are worth fractions of a week (integer coefficients).
+LOAD_SCALE = 100
+
+
+def cell_load(rot: Rotation, week: int, layer: Layer, options: PlanOptions) -> int:
+    """A cell's load in :data:`LOAD_SCALE` units: layer weight × :meth:`Rotation.share`."""
+    weight = options.primary_weight if layer is Layer.PRIMARY else options.secondary_weight
+    return round(LOAD_SCALE * float(load(1, 0, weight, 0)) * rot.share(week))
+
+
+def _windowed_fair_load(m: ModelBuilder, options: PlanOptions) -> GoalTerm | None:
+    """FairLoad when some rotation is a coverage window: loads in scaled integers.
+
+    Rotation weeks weigh :func:`cell_load`, so a load is rarely a whole number of weeks; the
+    ideal band is the fair share ± one of the person's heaviest cells (exclusive), which a
+    plan can reach (the primary split is as for whole weeks).
+    """
+    model = m.model
+    targets = org_targets(m.instance, options)
+    value: dict[str, list[Expr]] = {}
+    goal: dict[str, float] = {}
+    top: dict[str, int] = {}
+    heaviest: dict[str, int] = {}
+    members: dict[int, list[str]] = {}
+    for rot in m.rotations:
+        people = [p for p in rot.members if m.x.on_call_weeks(rot.index, p)]
+        if not people:
+            continue
+        members[rot.index] = people
+        for p in people:
+            most = 0
+            for w, _variables in sorted(m.x.on_call_weeks(rot.index, p).items()):
+                costs = []
+                for layer in rot.layers:
+                    var = m.x.get(rot.index, p, w, layer)
+                    if var is None:
+                        continue
+                    c = cell_load(rot, w, layer, options)
+                    value.setdefault(p, []).append(c * var)
+                    costs.append(c)
+                most += max(costs, default=0)
+                heaviest[p] = max(heaviest.get(p, 0), *costs, 1)
+            goal[p] = goal.get(p, 0.0) + LOAD_SCALE * targets.get((rot.index, p), 0.0)
+            top[p] = top.get(p, 0) + most
+    if not members:
+        return None
+    excess: dict[str, cp_model.IntVar] = {}
+    bound: dict[str, int] = {}
+    for p in sorted(value):
+        low = math.floor(goal[p] - heaviest[p] + 1e-9) + 1
+        high = math.ceil(goal[p] + heaviest[p] - 1e-9) - 1
+        bound[p] = max(top[p], high, 0)
+        e = model.new_int_var(0, bound[p], f"fair:load:excess:{p}")
+        total = sum(value[p])
+        model.add(e >= total - high)
+        model.add(e >= low - total)
+        excess[p] = e
+    parts: list[Expr] = []
+    ub = 0
+    for r, people in sorted(members.items()):
+        rot = m.rotations[r]
+        worst_top = max(bound[p] for p in people)
+        worst = model.new_int_var(0, worst_top, f"{rot.name}:fair:load:max_excess")
+        for p in people:
+            model.add(worst >= excess[p])
+        parts.append(len(people) * worst)
+        ub += len(people) * worst_top
+    parts.append(sum(excess.values()))
+    ub += sum(bound.values())
+    return GoalTerm(sum(parts), 0, ub)
+
+
+class WindowSpread:
+    """Priority 2 (plans with coverage windows only): each window's weeks spread among the
+    members who may hold it, so that nobody gets a second weekend before everyone had one.
+
+    For a window held by a pool of ``n`` members on ``L`` layers, every run of ``n ÷ L`` rotation
+    weeks holds each member at most once: each holding beyond the first in such a run costs
+    one unit (a round robin costs nothing; time off and unequal shares may force some).
+    """
+
+    name: ClassVar[str] = "window spread"
+
+    def term(self, m: ModelBuilder, options: PlanOptions) -> GoalTerm | None:
+        """Σ over windows, members and runs of ``max(0, holdings in the run − 1)``."""
+        parts: list[Expr] = []
+        ub = 0
+        for rot in m.rotations:
+            if rot.window is None:
+                continue
+            people = [p for p in rot.members if m.x.on_call_weeks(rot.index, p)]
+            g = min(rot.n_weeks, len(people) // len(rot.layers))
+            if g < 2:
+                continue
+            for p in people:
+                weeks = m.x.on_call_weeks(rot.index, p)
+                for first in range(rot.n_weeks - g + 1):
+                    variables = [v for w in range(first, first + g) for v in weeks.get(w, [])]
+                    if len(variables) < 2:
+                        continue
+                    e = m.model.new_int_var(
+                        0, len(variables) - 1, f"{rot.name}:spread:{p}:w{first}"
+                    )
+                    m.model.add(e >= sum(variables) - 1)
+                    parts.append(e)
+                    ub += len(variables) - 1
+        if not parts:
+            return None
         return GoalTerm(sum(parts), 0, ub)
 
 
@@ -309,19 +432,27 @@ class Spacing:
         g = options.spacing_weeks
         parts: list[Expr] = []
         ub = 0
-        for rot in m.rotations:
+        for group in m.instance.schedule_groups():
+            # A schedule with windows counts a week once, whichever windows it holds.
+            rot = m.rotations[group[0]]
+            run_before: dict[str, int] = {}
+            for r in group:
+                run_before.update(m.rotations[r].run_before)
             # In a window of g weeks the L layers hold at most g·L roles, by at least L
             # different people (one role per person-week), so the excess summed over people
             # is at most (g - 1)·L. Windows reaching back before week 0 exist only for members
             # on call right before it: at most g - 1 such windows each, of excess ≤ g - 1.
+            # With k coverage windows, g·k·L roles: at most g·k·L − L.
             layers = len(rot.layers)
-            carried_people = sum(1 for p in rot.members if rot.run_before.get(p, 0))
-            ub += (rot.n_weeks - 1) * (g - 1) * layers + (g - 1) ** 2 * carried_people
-            for p in rot.members:
-                weeks = m.x.on_call_weeks(rot.index, p)
+            carried_people = sum(1 for p in run_before if run_before[p])
+            ub += (rot.n_weeks - 1) * (g * len(group) * layers - layers) + (
+                g - 1
+            ) ** 2 * carried_people
+            for p in sorted(run_before):
+                weeks = m.schedule_weeks(rot.index, p)
                 if not weeks:
                     continue
-                carried = 1 if rot.run_before.get(p, 0) else 0
+                carried = 1 if run_before.get(p, 0) else 0
                 for first in range(-(g - 1) if carried else 0, rot.n_weeks - 1):
                     variables = [v for w in range(first, first + g) for v in weeks.get(w, [])]
                     # Week -1 counts when the member was on call right before the plan.
@@ -329,7 +460,7 @@ class Spacing:
                     if len(variables) + const < 2:
                         continue
                     top = len(variables) + const - 1
-                    e = m.model.new_int_var(0, top, f"{rot.name}:spacing:{p}:w{first}")
+                    e = m.model.new_int_var(0, top, f"{rot.schedule.name}:spacing:{p}:w{first}")
                     m.model.add(e >= sum(variables) + const - 1)
                     parts.append(e)
         if not parts:
@@ -388,6 +519,7 @@ class Preferences:
 #: The soft goals, highest priority first.
 SOFT_GOALS: tuple[SoftGoal, ...] = (
     FairLoad(),
+    WindowSpread(),
     HolidaySpread(),
     Spacing(),
     Stability(),
