@@ -1,0 +1,325 @@
+"""The planner with coverage windows (issue 12): one rotation per window, the window rules
+(H011 min rest, H012 night hours, H013 eligibility), load weighed by hours and weight, and the
+spread of each window's weeks. Every plan is re-checked by the solver-free checkers."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from oncall_planner import InfeasibleError, Plan, PlanOptions, plan
+from oncall_planner.errors import NoSwapError
+from oncall_planner.plans import Layer
+from oncall_planner.solver.swap import suggest_swaps
+from oncall_planner.spec import Schedule
+from oncall_planner.validate.hard import check_hard
+from oncall_planner.windows import night_hours
+
+FAST = PlanOptions(time_limit_s=20, workers=1, seed=0)
+PRIMARY_ONLY = [{"level": 1, "target": "on-call-primary", "timeout": "5_minutes"}]
+
+
+def schedule(
+    windows: list[dict[str, Any]],
+    members: list[dict[str, Any]],
+    *,
+    zone: str = "UTC",
+    max_consecutive: int = 2,
+    min_size: int = 2,
+    min_rest: str | None = None,
+    coverage: str = "full",
+    name: str = "support",
+) -> Schedule:
+    participants: dict[str, Any] = {
+        "min_rotation_size": min_size,
+        "max_consecutive_weeks": max_consecutive,
+        "members": [{"name": m["id"].title(), **m} for m in members],
+    }
+    if min_rest is not None:
+        participants["min_rest"] = min_rest
+    return Schedule.model_validate(
+        {
+            "name": name,
+            "timezone": zone,
+            "handoff_time": "09:00",
+            "handoff_day": "monday",
+            "windows": windows,
+            "coverage": coverage,
+            "participants": participants,
+            "escalation_policy": PRIMARY_ONLY,
+        }
+    )
+
+
+def checked(s: Schedule, start: date, weeks: int) -> Plan:
+    """Plan, then re-check with the validator's hard-rule checkers: no finding at all."""
+    result = plan(s, start, weeks, options=FAST)
+    findings = check_hard([s], result)
+    assert findings == [], "\n".join(f.format() for f in findings)
+    return result
+
+
+def holders(result: Plan, window: str) -> dict[int, set[str]]:
+    """Week → the people holding the window's primary that week."""
+    found: dict[int, set[str]] = {}
+    for s in result.schedules[0].shifts:
+        if s.window == window and s.layer is Layer.PRIMARY:
+            found.setdefault(s.week, set()).add(s.person)
+    return found
+
+
+WEEKDAY_WEEKEND = [
+    {"name": "weekday", "span": {"from": "mon 09:00", "to": "fri 18:00"}},
+    {"name": "weekend", "span": {"from": "fri 18:00", "to": "mon 09:00"}},
+]
+
+
+# -- follow the sun across DST -----------------------------------------------------------------
+
+
+def berlin_new_york() -> Schedule:
+    """Two daily windows in their sites' own zones; Berlin 08-16 and New York 11-19 never
+    overlap in UTC, whichever side of the March changes (US 14 March, EU 28 March 2027)."""
+    return schedule(
+        [
+            {
+                "name": "emea",
+                "days": "mon-fri",
+                "start": "08:00",
+                "end": "16:00",
+                "timezone": "Europe/Berlin",
+                "members": {"site": "emea"},
+            },
+            {
+                "name": "amer",
+                "days": "mon-fri",
+                "start": "11:00",
+                "end": "19:00",
+                "timezone": "America/New_York",
+                "members": {"site": "amer"},
+            },
+        ],
+        [
+            {"id": "anna", "site": "emea", "timezone": "Europe/Berlin"},
+            {"id": "bert", "site": "emea", "timezone": "Europe/Berlin"},
+            {"id": "cara", "site": "emea", "timezone": "Europe/Berlin"},
+            {"id": "dave", "site": "amer", "timezone": "America/New_York"},
+            {"id": "erin", "site": "amer", "timezone": "America/New_York"},
+            {"id": "fred", "site": "amer", "timezone": "America/New_York"},
+        ],
+        coverage="partial",
+        max_consecutive=1,
+    )
+
+
+def test_follow_the_sun_across_dst_keeps_every_rule_and_site() -> None:
+    s = berlin_new_york()
+    result = checked(s, date(2027, 3, 8), 4)
+    sp = result.schedules[0]
+    site = {m.id: m.site for m in s.participants.members}
+    by_window: dict[str, list[Any]] = {}
+    for shift in sp.shifts:
+        assert shift.window is not None
+        by_window.setdefault(shift.window, []).append(shift)
+        # H013: eligibility by site.
+        assert site[shift.person] == shift.window
+    # One shift per occurrence: 5 weekdays × 4 weeks per window, one holder per week.
+    assert {w: len(v) for w, v in by_window.items()} == {"emea": 20, "amer": 20}
+    for window in ("emea", "amer"):
+        assert all(len(people) == 1 for people in holders(result, window).values())
+    # The occurrences follow their own zone's wall clock across each zone's change.
+    emea_utc = {s.start.astimezone(UTC).hour for s in by_window["emea"]}
+    amer_utc = {s.start.astimezone(UTC).hour for s in by_window["amer"]}
+    assert emea_utc == {7, 6}  # 08:00 CET, then CEST from 29 March
+    assert amer_utc == {16, 15}  # 11:00 EST on 8-12 March, then EDT
+    for shift in by_window["emea"]:
+        assert shift.start.astimezone(ZoneInfo("Europe/Berlin")).hour == 8
+    # Each person holds whole weeks of one window, within max_consecutive_weeks=1.
+    for window in ("emea", "amer"):
+        weeks = holders(result, window)
+        for w in range(3):
+            assert weeks[w] != weeks[w + 1]
+
+
+def test_fairness_rows_count_window_weeks_and_hours() -> None:
+    s = berlin_new_york()
+    result = plan(s, date(2027, 3, 8), 4, options=FAST)
+    rows = {r.person: r for r in result.schedules[0].fairness}
+    assert set(rows) == {m.id for m in s.participants.members}
+    cells: dict[str, set[tuple[str, int]]] = {}
+    for shift in result.schedules[0].shifts:
+        assert shift.window is not None
+        cells.setdefault(shift.person, set()).add((shift.window, shift.week))
+    for pid, row in rows.items():
+        assert row.primary_weeks == len(cells.get(pid, set()))
+    # A window week of 5 × 8 hours weighs 40 h over the week's real length (168 h: the
+    # schedule's zone is UTC) times the primary weight; the loads add up to both windows'
+    # four weeks.
+    total = sum(r.load for r in rows.values())
+    expected = 2 * 4 * 40 / 168 * FAST.primary_weight
+    assert total == pytest.approx(expected, abs=1e-3)
+
+
+# -- min rest: weekday and weekend ---------------------------------------------------------------
+
+
+def test_min_rest_keeps_weekday_holder_off_the_same_weeks_weekend() -> None:
+    members = [{"id": p} for p in ("ann", "bob", "cat", "dan")]
+    s = schedule(WEEKDAY_WEEKEND, members, min_rest="11h")
+    result = checked(s, date(2027, 1, 4), 6)
+    weekday, weekend = holders(result, "weekday"), holders(result, "weekend")
+    for w in range(6):
+        assert weekday[w].isdisjoint(weekend[w])
+        if w + 1 < 6:  # the weekend ends at Monday's handoff, when the next weekday starts
+            assert weekend[w].isdisjoint(weekday[w + 1])
+
+
+def test_weekends_spread_nobody_gets_a_second_before_everyone_had_one() -> None:
+    members = [{"id": p} for p in ("ann", "bob", "cat", "dan")]
+    s = schedule(WEEKDAY_WEEKEND, members, min_rest="11h", max_consecutive=2)
+    result = checked(s, date(2027, 1, 4), 8)
+    weekend = holders(result, "weekend")
+    order = [next(iter(weekend[w])) for w in range(8)]
+    assert sorted(order[:4]) == ["ann", "bob", "cat", "dan"]
+    assert sorted(order[4:]) == ["ann", "bob", "cat", "dan"]
+
+
+def test_min_rest_decides_feasibility_with_two_people() -> None:
+    """Two people, one week in a row at most: without min_rest each takes a whole week (both
+    windows); with it, both would be on call in week 0 and nobody could take week 1."""
+    members = [{"id": "ann"}, {"id": "bob"}]
+    free = schedule(WEEKDAY_WEEKEND, members, max_consecutive=1)
+    result = checked(free, date(2027, 1, 4), 3)
+    for w in range(3):
+        assert holders(result, "weekday")[w] == holders(result, "weekend")[w]
+    rested = schedule(WEEKDAY_WEEKEND, members, max_consecutive=1, min_rest="11h")
+    with pytest.raises(InfeasibleError) as caught:
+        plan(rested, date(2027, 1, 4), 3, options=FAST)
+    assert "H011" in caught.value.codes
+    assert "min_rest" in str(caught.value)
+
+
+# -- max night hours -----------------------------------------------------------------------------
+
+DAY_NIGHT = [
+    {"name": "day", "days": "daily", "start": "08:00", "end": "20:00"},
+    {"name": "night", "days": "daily", "start": "20:00", "end": "08:00"},
+]
+
+
+def test_max_night_hours_rules_the_night_window_out_for_a_capped_member() -> None:
+    members = [
+        {"id": "ann", "max_night_hours": 10},
+        {"id": "bob"},
+        {"id": "cat"},
+        {"id": "dan"},
+    ]
+    s = schedule(DAY_NIGHT, members, max_consecutive=3)
+    result = checked(s, date(2027, 1, 4), 4)
+    night = holders(result, "night")
+    assert all("ann" not in people for people in night.values())
+    # ann holds day weeks (her share goes there), never more than 10 night hours a week.
+    assert any("ann" in people for people in holders(result, "day").values())
+    for w in range(4):
+        pieces = [
+            (s.start, s.end)
+            for s in result.schedules[0].shifts
+            if s.person == "ann" and s.week == w
+        ]
+        assert night_hours(pieces, ZoneInfo("UTC")) <= 10
+
+
+def test_an_all_capped_night_pool_is_infeasible_naming_h012() -> None:
+    members = [{"id": p, "max_night_hours": 10} for p in ("ann", "bob", "cat")]
+    s = schedule(DAY_NIGHT, members, max_consecutive=3)
+    with pytest.raises(InfeasibleError) as caught:
+        plan(s, date(2027, 1, 4), 3, options=FAST)
+    assert "H012" in caught.value.codes
+    assert "max_night_hours" in str(caught.value)
+    assert "support/night" in str(caught.value)
+
+
+# -- load: hours and weights ---------------------------------------------------------------------
+
+
+def weighted(heavy_weight: float) -> Schedule:
+    return schedule(
+        [
+            {
+                "name": "heavy",
+                "days": "daily",
+                "start": "00:00",
+                "end": "12:00",
+                "weight": heavy_weight,
+                "members": ["ann", "bob", "cat"],
+            },
+            {"name": "light", "days": "daily", "start": "12:00", "end": "24:00"},
+        ],
+        [{"id": p} for p in ("ann", "bob", "cat", "dan")],
+        max_consecutive=8,
+    )
+
+
+def test_a_weight_2_windows_holders_carry_fewer_weeks() -> None:
+    def weeks_of(result: Plan) -> dict[str, int]:
+        return {r.person: r.primary_weeks for r in result.schedules[0].fairness}
+
+    even = weeks_of(checked(weighted(1.0), date(2027, 1, 4), 6))
+    heavy = weeks_of(checked(weighted(2.0), date(2027, 1, 4), 6))
+    assert sum(even.values()) == sum(heavy.values()) == 12
+    # dan may hold only the light window: with the heavy one weighing double, the others
+    # carry more load per week there, and dan takes more weeks to balance it.
+    assert heavy["dan"] > even["dan"]
+    assert all(heavy["dan"] > heavy[p] for p in ("ann", "bob", "cat"))
+
+
+def test_loads_in_the_summary_weigh_hours_and_window_weight() -> None:
+    result = plan(weighted(2.0), date(2027, 1, 4), 6, options=FAST)
+    shifts = result.schedules[0].shifts
+    pw = FAST.primary_weight
+    expected: dict[str, float] = {}
+    for s in shifts:
+        hours = (s.end.astimezone(UTC) - s.start.astimezone(UTC)) / timedelta(hours=1)
+        weight = 2.0 if s.window == "heavy" else 1.0
+        expected[s.person] = expected.get(s.person, 0.0) + pw * weight * hours / 168
+    for row in result.schedules[0].fairness:
+        assert row.load == pytest.approx(expected.get(row.person, 0.0), abs=1e-3)
+
+
+# -- eligibility pool, swaps ---------------------------------------------------------------------
+
+
+def test_a_window_pool_below_min_rotation_size_is_h005_naming_the_window() -> None:
+    s = schedule(
+        [
+            {"name": "emea", "days": "daily", "start": "00:00", "end": "12:00", "members": ["ann"]},
+            {"name": "amer", "days": "daily", "start": "12:00", "end": "24:00"},
+        ],
+        [{"id": p} for p in ("ann", "bob", "cat")],
+        min_size=2,
+    )
+    with pytest.raises(Exception) as caught:
+        plan(s, date(2027, 1, 4), 3, options=FAST)
+    assert "H005" in str(caught.value)
+    assert "emea" in str(caught.value)
+
+
+def test_swap_refuses_schedules_with_windows() -> None:
+    members = [{"id": p} for p in ("ann", "bob", "cat", "dan")]
+    s = schedule(WEEKDAY_WEEKEND, members, min_rest="11h")
+    result = plan(s, date(2027, 1, 4), 3, options=FAST)
+    someone = result.schedules[0].shifts[0].person
+    with pytest.raises(NoSwapError, match="coverage windows"):
+        suggest_swaps(result, s, someone, 0)
+
+
+def test_windowed_plans_are_deterministic() -> None:
+    members = [{"id": p} for p in ("ann", "bob", "cat", "dan")]
+    s = schedule(WEEKDAY_WEEKEND, members, min_rest="11h")
+    made = datetime(2027, 1, 1, tzinfo=UTC)
+    first = plan(s, date(2027, 1, 4), 5, options=FAST, created=made)
+    again = plan(s, date(2027, 1, 4), 5, options=FAST, created=made)
+    assert first.schedules == again.schedules
