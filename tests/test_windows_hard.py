@@ -286,3 +286,25 @@ def test_window_less_plans_are_judged_as_before() -> None:
     plan = Plan(schedules=(sp,))
     assert check_hard([schedule], plan) == []
     assert '"window"' not in plan.to_json()
+
+
+def test_a_windowed_plan_file_is_self_contained() -> None:
+    from oncall_planner.cli._common import stand_in_schedule
+    from oncall_planner.roster import handoffs
+
+    schedule = _schedule(coverage="partial")
+    plan = _plan(schedule).annotate([schedule])
+    text = plan.to_json()
+    again = Plan.from_json(text)
+    assert again == plan and again.to_json() == text
+    sp = again.schedules[0]
+    assert sp.windows == schedule.windows and sp.coverage == "partial"
+    assert sp.handoff == "monday 09:00"
+    # The handoffs are the schedule's, not the first occurrence's start.
+    weeks = expand(schedule, START, WEEKS).weeks
+    assert handoffs(sp) == [w.start for w in weeks] + [weeks[-1].end]
+    # A schedule rebuilt from the plan alone keeps the windows and judges the plan clean.
+    stand_in = stand_in_schedule(again, "support")
+    assert [w.shape() for w in stand_in.windows] == [w.shape() for w in schedule.windows]
+    assert stand_in.windows[1].members == ("a0", "a1", "a2")
+    assert check_hard([stand_in], again) == []
