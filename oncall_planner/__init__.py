@@ -48,6 +48,7 @@ _EXPORTS: dict[str, str] = {
     "SolveInfo": "oncall_planner.plans",
     "SolverTimeoutError": "oncall_planner.errors",
     "Week": "oncall_planner.expand",
+    "Window": "oncall_planner.spec",
     "check": "oncall_planner.validate",
     "from_ical": "oncall_planner.ical",
     "load_org": "oncall_planner.loader",
@@ -116,6 +117,7 @@ if TYPE_CHECKING:
     from oncall_planner.spec import Member as Member
     from oncall_planner.spec import Schedule as Schedule
     from oncall_planner.spec import SeverityFramework as SeverityFramework
+    from oncall_planner.spec import Window as Window
     from oncall_planner.validate import check as check
 
 

@@ -8,6 +8,7 @@ read carry-over from here and never from each other. Nothing here imports ortool
 
 from __future__ import annotations
 
+import bisect
 import itertools
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, time, timedelta
@@ -22,6 +23,7 @@ __all__ = [
     "freeze_instant",
     "frozen_assignments",
     "plan_history",
+    "previous_assignments",
     "previous_entry",
     "run_before_start",
     "weeks_before",
@@ -55,31 +57,69 @@ def freeze_instant(schedule: Schedule, freeze_until: date) -> datetime:
     return local_instant(freeze_until, time(0), schedule.zone)
 
 
+def previous_assignments(
+    problem: Problem, previous: Plan | SchedulePlan | None
+) -> dict[int, tuple[tuple[Layer, str], ...]]:
+    """Week index → the (layer, person) pairs the previous plan has in that week of ``problem``.
+
+    A week of a schedule without windows matches a previous shift starting at the same instant.
+    A week of a window (``problem.window``) matches the previous plan's occurrences of that
+    window starting inside the week; one person per layer holds them all in a valid plan.
+    Weeks the previous plan does not cover are left out.
+    """
+    prev = (
+        previous
+        if isinstance(previous, SchedulePlan)
+        else previous_entry(previous, problem.schedule.name)
+    )
+    if prev is None:
+        return {}
+    found: dict[int, set[tuple[Layer, str]]] = {}
+    if problem.window is None:
+        by_start: dict[datetime, list[tuple[Layer, str]]] = {}
+        for s in prev.shifts:
+            if s.window is None:
+                by_start.setdefault(s.start, []).append((s.layer, s.person))
+        for w in problem.weeks:
+            # Aware datetimes compare as instants, so zones need not match.
+            hit = by_start.get(w.start)
+            if hit is not None:
+                found[w.index] = set(hit)
+    else:
+        mine = sorted(
+            (s.start.astimezone(UTC), s.layer, s.person)
+            for s in prev.shifts
+            if s.window == problem.window.name
+        )
+        starts = [a for a, _, _ in mine]
+        for w in problem.weeks:
+            lo = bisect.bisect_left(starts, w.start.astimezone(UTC))
+            hi = bisect.bisect_left(starts, w.end.astimezone(UTC))
+            if lo < hi:
+                found[w.index] = {(layer, p) for _, layer, p in mine[lo:hi]}
+    return {
+        k: tuple(sorted(v, key=lambda lp: (lp[0].order, lp[1]))) for k, v in sorted(found.items())
+    }
+
+
 def frozen_assignments(
     problem: Problem, previous: Plan | None, freeze_until: date | None
 ) -> dict[int, tuple[tuple[Layer, str], ...]]:
     """Week index → the (layer, person) pairs a previous plan fixes in that week.
 
     A week is frozen when it starts before ``freeze_until`` (local midnight, schedule zone) and the
-    previous plan covers it (one of its shifts starts at the same instant). Frozen weeks with no
-    shift on a layer stay empty on that layer.
+    previous plan covers it (:func:`previous_assignments`: a shift starting at the same instant,
+    or for a window, the window's occurrences in the week). Frozen weeks with no shift on a
+    layer stay empty on that layer.
     """
-    prev = previous_entry(previous, problem.schedule.name)
-    if prev is None or freeze_until is None:
+    if freeze_until is None:
         return {}
     cut = freeze_instant(problem.schedule, freeze_until)
-    by_start: dict[datetime, list[tuple[Layer, str]]] = {}
-    for s in prev.shifts:
-        by_start.setdefault(s.start, []).append((s.layer, s.person))
-    frozen: dict[int, tuple[tuple[Layer, str], ...]] = {}
-    for w in problem.weeks:
-        if w.start >= cut:
-            break
-        # Aware datetimes compare as instants, so zones need not match.
-        found = by_start.get(w.start)
-        if found is not None:
-            frozen[w.index] = tuple(sorted(found, key=lambda lp: (lp[0].order, lp[1])))
-    return frozen
+    return {
+        k: v
+        for k, v in previous_assignments(problem, previous).items()
+        if problem.weeks[k].start < cut
+    }
 
 
 def weeks_before(problem: Problem, count: int) -> list[Week]:
@@ -107,8 +147,27 @@ def run_before_start(
     prev = previous_entry(previous, problem.schedule.name)
     first = problem.weeks[0].start
     if prev is not None and any(s.start < first for s in prev.shifts):
+        if problem.schedule.windows:
+            return _window_weeks_into(prev, member.id, problem)
         return _stint_into(prev, member.id, problem)
     return problem.history_run_before_start(with_history(member, history))
+
+
+def _window_weeks_into(prev: SchedulePlan, person: str, problem: Problem) -> int:
+    """With windows: the weeks right before week 0 in each of which the person held some window
+    of a paged layer (a week counts once, whichever windows; as H003 counts weeks)."""
+    starts = sorted(
+        s.start.astimezone(UTC)
+        for s in prev.shifts
+        if s.person == person and s.layer in PAGED_LAYERS
+    )
+    run = 0
+    for w in weeks_before(problem, _MAX_LOOKBACK_WEEKS):
+        lo = bisect.bisect_left(starts, w.start.astimezone(UTC))
+        if lo == len(starts) or starts[lo] >= w.end.astimezone(UTC):
+            break
+        run += 1
+    return run
 
 
 def _stretches(prev: SchedulePlan, person: str) -> list[tuple[datetime, datetime]]:

@@ -55,7 +55,7 @@ from oncall_planner._io import parse_json
 from oncall_planner._yaml import read_yaml
 from oncall_planner.errors import PlanFileError
 from oncall_planner.rules import rule
-from oncall_planner.spec import Schedule
+from oncall_planner.spec import Schedule, Window
 
 if TYPE_CHECKING:
     from oncall_planner.roster import EffectiveShift
@@ -71,7 +71,6 @@ __all__ = [
     "PersonFairness",
     "Plan",
     "PlanLevel",
-    "PlanWindow",
     "SchedulePlan",
     "Shift",
     "ShiftChange",
@@ -227,14 +226,6 @@ class PersonFairness(_Model):
     )
 
 
-class PlanWindow(_Model):
-    """A coverage window, copied from the schedule so a plan file is self-contained."""
-
-    name: str = Field(description="Window name.")
-    shape: str = Field(description="When it is, in words: 'mon-fri 08:00–16:00 Europe/Berlin'.")
-    weight: float = Field(default=1.0, gt=0, description="Weight of its hours in fair load.")
-
-
 class SchedulePlan(_Model):
     """The shifts of one schedule."""
 
@@ -256,13 +247,22 @@ class SchedulePlan(_Model):
         default=(),
         description="Overrides laid over the shifts, later ones winning (optional; see roster).",
     )
-    windows: tuple[PlanWindow, ...] = Field(
+    windows: tuple[Window, ...] = Field(
         default=(),
-        description="The schedule's coverage windows (optional; absent without windows).",
+        description="The schedule's coverage windows, copied whole from the schedule so that "
+        "feeds, `who` and reviews read them from the plan alone (optional; absent without "
+        "windows).",
     )
     coverage: Literal["full", "partial"] = Field(
         default="full",
         description="'partial' when the windows leave gaps on purpose (written only then).",
+    )
+    handoff: str | None = Field(
+        default=None,
+        pattern=r"^(monday|tuesday|wednesday|thursday|friday|saturday|sunday) \d{2}:\d{2}$",
+        description="The weekly handoff, 'monday 09:00' in the schedule's zone. Written for "
+        "schedules with windows, whose occurrences need not start at a handoff; without it the "
+        "handoff is read off the first week's shift.",
     )
 
     @model_validator(mode="after")
@@ -483,9 +483,11 @@ class Plan(_Model):
                             k: Person(name=c.name, email=c.email)
                             for k, c in sorted(schedule.contacts.items())
                         },
-                        "windows": tuple(
-                            PlanWindow(name=w.name, shape=w.shape(), weight=w.weight)
-                            for w in schedule.windows
+                        "windows": schedule.windows,
+                        "handoff": (
+                            f"{schedule.handoff_day.value} {schedule.handoff_time:%H:%M}"
+                            if schedule.windows
+                            else sp.handoff
                         ),
                         "coverage": schedule.coverage if schedule.windows else "full",
                     }
@@ -596,8 +598,18 @@ class Plan(_Model):
                         else {}
                     ),
                     **({"fairness": [f.model_dump() for f in sp.fairness]} if sp.fairness else {}),
-                    **({"windows": [w.model_dump() for w in sp.windows]} if sp.windows else {}),
+                    **(
+                        {
+                            "windows": [
+                                w.model_dump(mode="json", by_alias=True, exclude_none=True)
+                                for w in sp.windows
+                            ]
+                        }
+                        if sp.windows
+                        else {}
+                    ),
                     **({"coverage": sp.coverage} if sp.coverage != "full" else {}),
+                    **({"handoff": sp.handoff} if sp.handoff else {}),
                     "shifts": [
                         {
                             "week": s.week,

@@ -82,7 +82,14 @@ class EffectiveShift:
 
 
 def _anchor(sp: SchedulePlan) -> tuple[date, time] | None:
-    """Week 0's handoff day and the local handoff wall time, read off the plan's shifts."""
+    """Week 0's handoff day and the local handoff wall time: the plan's recorded ``handoff``
+    (plans with windows), else read off the plan's shifts."""
+    if sp.handoff:
+        day, wall = sp.handoff.split()
+        number = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
+                  "sunday").index(day)  # fmt: skip
+        hour, minute = (int(x) for x in wall.split(":"))
+        return sp.start + timedelta(days=(number - sp.start.weekday()) % 7), time(hour, minute)
     if not sp.shifts:
         return None
     # The earliest week's shift: its start is a handoff instant at the handoff wall time.

@@ -79,17 +79,36 @@ def stand_in_schedule(plan: Plan, name: str) -> Schedule:
         if any(s.layer is Layer.SECONDARY for s in sp.shifts):
             levels.append({"level": 2, "target": "on-call-secondary", "timeout": "5_minutes"})
     people = sorted({s.person for s in sp.shifts})
+    handoff_day = f"{local:%A}".lower() if local else "monday"
+    handoff_time = f"{local:%H:%M}" if local else "10:00"
+    windows: dict[str, object] = {}
+    if sp.windows:
+        # Windows are copied whole into the plan; who may hold each is whoever the plan gives
+        # it to (sites are not in a plan file).
+        if sp.handoff:
+            handoff_day, handoff_time = sp.handoff.split()
+        windows = {
+            "windows": [
+                {
+                    **w.model_dump(mode="json", by_alias=True, exclude_none=True),
+                    "members": sorted({s.person for s in sp.shifts if s.window == w.name}),
+                }
+                for w in sp.windows
+            ],
+            "coverage": sp.coverage,
+        }
     return Schedule.model_validate(
         {
             "name": sp.name,
             "timezone": sp.timezone,
-            "handoff_time": f"{local:%H:%M}" if local else "10:00",
-            "handoff_day": f"{local:%A}".lower() if local else "monday",
+            "handoff_time": handoff_time,
+            "handoff_day": handoff_day,
             "participants": {
                 "min_rotation_size": 1,
                 "max_consecutive_weeks": longest,
                 "members": [{"id": p, "name": plan.display_name(p)} for p in people],
             },
             "escalation_policy": levels,
+            **windows,
         }
     )

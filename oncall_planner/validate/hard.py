@@ -1,4 +1,4 @@
-"""Solver-free checkers of the planner's hard rules H001–H010.
+"""Solver-free checkers of the planner's hard rules H001–H013.
 
 These functions are the specification of the hard rules; the CP-SAT model in
 ``oncall_planner.solver`` is one implementation of them, and every plan it returns is re-checked
@@ -7,6 +7,11 @@ the solver's ``HARD_CONSTRAINTS``. Nothing here imports ortools.
 
 Carry-over (history, the previous plan, frozen weeks, the stint running into week 0) is read
 from ``oncall_planner.carryover``, which the solver uses too, so both sides count the same way.
+
+Coverage windows: a windowed plan has one shift per occurrence of a window. A *cell* is then
+(week, window, layer): one person holds all of its occurrences. Rules about weeks (H003, H009,
+H010) count a week once whichever windows a person holds in it; rules about time (H002, H006,
+H007, H011, H012) look at the occurrences themselves.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from oncall_planner.carryover import (
     freeze_instant,
     frozen_assignments,
     plan_history,
+    previous_assignments,
     previous_entry,
     run_before_start,
     weeks_before,
@@ -37,9 +43,10 @@ from oncall_planner.loader import source_of
 from oncall_planner.plans import PAGED_LAYERS, Layer, Plan, SchedulePlan, Shift
 from oncall_planner.report import Finding, Severity
 from oncall_planner.roster import partly_overridden, weekly_view
-from oncall_planner.spec import Member, MemberHistory, Schedule
+from oncall_planner.spec import Member, MemberHistory, Schedule, Window
 from oncall_planner.validate._common import member_path
 from oncall_planner.validate.schedule import available_rotation_size, rotation_size
+from oncall_planner.windows import night_hours, rest_breaches, stretches
 
 __all__ = [
     "CHECKERS",
@@ -48,6 +55,7 @@ __all__ = [
     "freeze_instant",
     "frozen_assignments",
     "plan_history",
+    "previous_assignments",
     "previous_entry",
     "run_before_start",
     "with_history",
@@ -73,6 +81,17 @@ class HardContext:
     freeze_until: date | None = None
     history: Mapping[str, MemberHistory] | None = None
     members: dict[str, dict[str, Member]] = field(default_factory=dict)
+    windows: dict[tuple[str, str], Problem] = field(default_factory=dict)
+
+    def window_problem(self, schedule: Schedule, problem: Problem, window: Window) -> Problem:
+        """The schedule expanded over the same weeks for one window (remembered)."""
+        key = (schedule.name, window.name)
+        found = self.windows.get(key)
+        if found is None:
+            found = self.windows[key] = expand(
+                schedule, problem.start, len(problem.weeks), window=window
+            )
+        return found
 
     def member(self, schedule: Schedule, person: str) -> Member | None:
         """The member entry of ``person`` in ``schedule`` (None for unknown people: P102)."""
@@ -85,6 +104,19 @@ class HardContext:
 def _shifts(sp: SchedulePlan, problem: Problem) -> list[Shift]:
     """The shifts inside the planned horizon (others are P-rule matters)."""
     return [s for s in sp.shifts if 0 <= s.week < len(problem.weeks)]
+
+
+def _cells(
+    schedule: Schedule, shifts: Sequence[Shift]
+) -> dict[tuple[int, str, Layer], list[Shift]]:
+    """Windowed shifts by (week, window, layer); shifts naming no window of the schedule are
+    H013's and left out."""
+    names = {w.name for w in schedule.windows}
+    found: dict[tuple[int, str, Layer], list[Shift]] = {}
+    for s in shifts:
+        if s.window in names:
+            found.setdefault((s.week, s.window, s.layer), []).append(s)
+    return found
 
 
 def _week_label(problem: Problem, week: int) -> str:
@@ -103,6 +135,9 @@ def check_coverage(ctx: HardContext) -> Iterator[Finding]:
     """H001: exactly one primary per week, and one secondary when the policy pages it."""
     for schedule, sp, problem in ctx.items:
         layers = [Layer.PRIMARY] + ([Layer.SECONDARY] if schedule.uses_secondary else [])
+        if schedule.windows:
+            yield from _window_coverage(schedule, sp, problem, layers)
+            continue
         counts: dict[tuple[int, Layer], list[str]] = {}
         for s in _shifts(sp, problem):
             counts.setdefault((s.week, s.layer), []).append(s.person)
@@ -121,9 +156,35 @@ def check_coverage(ctx: HardContext) -> Iterator[Finding]:
                 )
 
 
+def _window_coverage(
+    schedule: Schedule, sp: SchedulePlan, problem: Problem, layers: Sequence[Layer]
+) -> Iterator[Finding]:
+    """H001 with windows: one person holds each (week, window, paged layer)."""
+    cells = _cells(schedule, _shifts(sp, problem))
+    for w in problem.weeks:
+        for i, window in enumerate(schedule.windows):
+            for layer in layers:
+                people = sorted({s.person for s in cells.get((w.index, window.name, layer), [])})
+                if len(people) == 1:
+                    continue
+                what = "nobody" if not people else ", ".join(people)
+                yield source_of(schedule).finding(
+                    "H001",
+                    ("schedule", "windows", i),
+                    f"{schedule.name}: window {window.name} ({window.shape()}) has "
+                    f"{len(people)} {layer.value} in {w.label()} ({what}); exactly one person "
+                    "holds all of a window's occurrences in a week",
+                    hint="every window needs exactly one person on each paged layer each week",
+                )
+
+
 def check_one_role(ctx: HardContext) -> Iterator[Finding]:
-    """H002: nobody holds two roles (primary, secondary, shadow) in the same week."""
+    """H002: nobody holds two roles (primary, secondary, shadow) in the same week; with
+    windows, in the same window-week or at overlapping times."""
     for schedule, sp, problem in ctx.items:
+        if schedule.windows:
+            yield from _window_roles(schedule, sp, problem)
+            continue
         roles: dict[tuple[int, str], list[str]] = {}
         for s in _shifts(sp, problem):
             roles.setdefault((s.week, s.person), []).append(s.layer.value)
@@ -135,6 +196,47 @@ def check_one_role(ctx: HardContext) -> Iterator[Finding]:
                     f"{schedule.name}: {person} holds {len(layers)} roles in "
                     f"{_week_label(problem, week)} ({' and '.join(layers)})",
                     hint="give one of the roles to someone else",
+                )
+
+
+def _window_roles(schedule: Schedule, sp: SchedulePlan, problem: Problem) -> Iterator[Finding]:
+    roles: dict[tuple[int, str, str], set[str]] = {}
+    shifts = _shifts(sp, problem)
+    for s in shifts:
+        if s.window is not None:
+            roles.setdefault((s.week, s.window, s.person), set()).add(s.layer.value)
+    for (week, window, person), layers in sorted(roles.items()):
+        if len(layers) > 1:
+            yield source_of(schedule).finding(
+                "H002",
+                member_path(schedule, person),
+                f"{schedule.name}: {person} holds {len(layers)} roles of window {window} in "
+                f"{_week_label(problem, week)} ({' and '.join(sorted(layers))})",
+                hint="give one of the roles to someone else",
+            )
+    by_person: dict[str, list[Shift]] = {}
+    for s in shifts:
+        by_person.setdefault(s.person, []).append(s)
+    for person, mine in sorted(by_person.items()):
+        mine.sort(key=lambda s: (s.start, s.layer.order, s.window or ""))
+        reported: set[tuple[int, str, str]] = set()
+        for i, a in enumerate(mine):
+            for b in mine[i + 1 :]:
+                if b.start >= a.end:
+                    break
+                if a.layer is b.layer and a.window == b.window:
+                    continue
+                key = (a.week, f"{a.window}/{a.layer.value}", f"{b.window}/{b.layer.value}")
+                if key in reported:
+                    continue
+                reported.add(key)
+                yield source_of(schedule).finding(
+                    "H002",
+                    member_path(schedule, person),
+                    f"{schedule.name}: {person} is {a.layer.value} ({a.window}) and "
+                    f"{b.layer.value} ({b.window}) at the same time from "
+                    f"{max(a.start, b.start):%Y-%m-%d %H:%M %Z} in {_week_label(problem, a.week)}",
+                    hint="one person holds one role at a time; give one of them to someone else",
                 )
 
 
@@ -183,8 +285,13 @@ def check_shadowing(ctx: HardContext) -> Iterator[Finding]:
             by_week.setdefault(s.week, []).append(s)
         for w in range(len(problem.weeks)):
             week_shifts = by_week.get(w, [])
+            told: set[tuple[str, str | None, Layer]] = set()
             for s in week_shifts:
                 if s.layer in PAGED_LAYERS and done.get(s.person, 0) < need.get(s.person, 0):
+                    # A window's occurrences are one cell: say it once.
+                    if (s.person, s.window, s.layer) in told:
+                        continue
+                    told.add((s.person, s.window, s.layer))
                     yield source_of(schedule).finding(
                         "H004",
                         member_path(schedule, s.person, "new_engineer"),
@@ -195,18 +302,38 @@ def check_shadowing(ctx: HardContext) -> Iterator[Finding]:
                     )
             shadows = [s for s in week_shifts if s.layer is Layer.SHADOW]
             primaries = [s for s in week_shifts if s.layer is Layer.PRIMARY]
-            trained = [p for p in primaries if done.get(p.person, 0) >= need.get(p.person, 0)]
-            for s in shadows:
-                if not trained:
+            if not schedule.windows:
+                trained = [p for p in primaries if done.get(p.person, 0) >= need.get(p.person, 0)]
+                for s in shadows:
+                    if not trained:
+                        yield source_of(schedule).finding(
+                            "H004",
+                            member_path(schedule, s.person, "new_engineer"),
+                            f"{schedule.name}: {s.person} shadows in {_week_label(problem, w)} "
+                            "without a trained primary beside them",
+                            hint="a shadow week needs a trained primary",
+                        )
+                for s in shadows:
+                    done[s.person] = done.get(s.person, 0) + 1
+                continue
+            # With windows a trainee shadows a window: its primary that week must be trained,
+            # and the week counts once however many occurrences it has.
+            for person, window in sorted({(s.person, s.window or "") for s in shadows}):
+                beside = [
+                    p
+                    for p in primaries
+                    if p.window == window and done.get(p.person, 0) >= need.get(p.person, 0)
+                ]
+                if not beside:
                     yield source_of(schedule).finding(
                         "H004",
-                        member_path(schedule, s.person, "new_engineer"),
-                        f"{schedule.name}: {s.person} shadows in {_week_label(problem, w)} "
-                        "without a trained primary beside them",
-                        hint="a shadow week needs a trained primary",
+                        member_path(schedule, person, "new_engineer"),
+                        f"{schedule.name}: {person} shadows window {window} in "
+                        f"{_week_label(problem, w)} without a trained primary beside them",
+                        hint="a shadow week needs a trained primary in the same window",
                     )
-            for s in shadows:
-                done[s.person] = done.get(s.person, 0) + 1
+            for person in sorted({s.person for s in shadows}):
+                done[person] = done.get(person, 0) + 1
 
 
 def check_rotation_size(ctx: HardContext) -> Iterator[Finding]:
@@ -233,22 +360,36 @@ def check_time_off(ctx: HardContext) -> Iterator[Finding]:
     for schedule, sp, problem in ctx.items:
         # Weeks that an override cuts are judged to the minute by H106 (validate.intervals).
         partly = partly_overridden(sp)
+        told: set[tuple[int, str | None, Layer, str]] = set()
         for s in _shifts(sp, problem):
             member = ctx.member(schedule, s.person)
-            if member is None or s.week not in problem.unavailable.get(s.person, frozenset()):
+            if member is None:
+                continue
+            # A window's cell is judged on its own occurrences: time off on Saturday does not
+            # rule out the weekday window (expand: time off to the hour).
+            mine = problem
+            if s.window is not None:
+                if s.window not in {w.name for w in schedule.windows}:
+                    continue
+                mine = ctx.window_problem(schedule, problem, schedule.window(s.window))
+            if s.week not in mine.unavailable.get(s.person, frozenset()):
                 continue
             if (s.week, s.layer) in partly:
                 continue
-            week = problem.weeks[s.week]
+            if (s.week, s.window, s.layer, s.person) in told:
+                continue
+            told.add((s.week, s.window, s.layer, s.person))
+            week = mine.weeks[s.week]
             j = _time_off_entry(member, schedule, week)
             path = member_path(schedule, s.person, "time_off", *(() if j is None else (j,)))
             entry = member.time_off[j] if j is not None else None
             off = f" ({entry.start}–{entry.last_day})" if entry else ""
+            held = f" ({s.window})" if s.window else ""
             yield source_of(schedule).finding(
                 "H006",
                 path,
-                f"{schedule.name}: {s.person} is {s.layer.value} in {week.label()} but is on "
-                f"time off{off}",
+                f"{schedule.name}: {s.person} is {s.layer.value}{held} in {week.label()} but is "
+                f"on time off{off}",
                 hint="give the week to someone available",
             )
 
@@ -261,12 +402,25 @@ def check_cross_schedule(ctx: HardContext) -> Iterator[Finding]:
             spans.setdefault(s.person, []).append((s.start, s.end, schedule, problem, s))
     for person, items in sorted(spans.items()):
         items.sort(key=lambda it: (it[0], it[2].name, it[4].layer.order))
+        # Occurrences of windows are one cell per week: one finding per pair of cells.
+        told: set[tuple[str, int, str | None, str, int, str | None]] = set()
         for i, (_a0, a1, sa, pa, shift_a) in enumerate(items):
             for b0, _b1, sb, pb, shift_b in items[i + 1 :]:
                 if b0 >= a1:
                     break
                 if sa.name == sb.name:
                     continue
+                pair = (
+                    sa.name,
+                    shift_a.week,
+                    shift_a.window,
+                    sb.name,
+                    shift_b.week,
+                    shift_b.window,
+                )
+                if pair in told:
+                    continue
+                told.add(pair)
                 yield source_of(sa).finding(
                     "H007",
                     member_path(sa, person),
@@ -282,24 +436,30 @@ def check_frozen(ctx: HardContext) -> Iterator[Finding]:
     if ctx.previous is None or ctx.freeze_until is None:
         return
     for schedule, sp, problem in ctx.items:
-        frozen = frozen_assignments(problem, ctx.previous, ctx.freeze_until)
-        got: dict[int, set[tuple[Layer, str]]] = {}
-        for s in _shifts(sp, problem):
-            got.setdefault(s.week, set()).add((s.layer, s.person))
-        for week, wanted in sorted(frozen.items()):
-            have = got.get(week, set())
-            if have == set(wanted):
-                continue
-            lost = ", ".join(f"{p} ({lay.value})" for lay, p in sorted(set(wanted) - have))
-            new = ", ".join(f"{p} ({lay.value})" for lay, p in sorted(have - set(wanted)))
-            parts = [f"lost {lost}" if lost else "", f"added {new}" if new else ""]
-            yield source_of(schedule).finding(
-                "H008",
-                ("schedule", "name"),
-                f"{schedule.name}: {_week_label(problem, week)} is frozen (starts before "
-                f"{ctx.freeze_until}) but changed: {'; '.join(p for p in parts if p)}",
-                hint="frozen weeks are published; keep them exactly as they were",
-            )
+        windows: list[Window | None] = list(schedule.windows) or [None]
+        for window in windows:
+            mine = problem if window is None else ctx.window_problem(schedule, problem, window)
+            name = None if window is None else window.name
+            frozen = frozen_assignments(mine, ctx.previous, ctx.freeze_until)
+            got: dict[int, set[tuple[Layer, str]]] = {}
+            for s in _shifts(sp, problem):
+                if s.window == name:
+                    got.setdefault(s.week, set()).add((s.layer, s.person))
+            where = "" if window is None else f" window {window.name},"
+            for week, wanted in sorted(frozen.items()):
+                have = got.get(week, set())
+                if have == set(wanted):
+                    continue
+                lost = ", ".join(f"{p} ({lay.value})" for lay, p in sorted(set(wanted) - have))
+                new = ", ".join(f"{p} ({lay.value})" for lay, p in sorted(have - set(wanted)))
+                parts = [f"lost {lost}" if lost else "", f"added {new}" if new else ""]
+                yield source_of(schedule).finding(
+                    "H008",
+                    ("schedule", "name"),
+                    f"{schedule.name}:{where} {_week_label(problem, week)} is frozen (starts "
+                    f"before {ctx.freeze_until}) but changed: {'; '.join(p for p in parts if p)}",
+                    hint="frozen weeks are published; keep them exactly as they were",
+                )
 
 
 def check_cross_schedule_stints(ctx: HardContext) -> Iterator[Finding]:
@@ -311,9 +471,19 @@ def check_cross_schedule_stints(ctx: HardContext) -> Iterator[Finding]:
     by_name = {schedule.name: (schedule, problem) for schedule, _, problem in ctx.items}
     shifts: dict[str, list[tuple[datetime, datetime, str, int]]] = {}
     for schedule, sp, problem in ctx.items:
+        counted: set[tuple[str, int]] = set()
         for s in _shifts(sp, problem):
-            if s.layer in PAGED_LAYERS:
+            if s.layer not in PAGED_LAYERS:
+                continue
+            if s.window is None:
                 shifts.setdefault(s.person, []).append((s.start, s.end, schedule.name, s.week))
+            elif (s.person, s.week) not in counted:
+                # Windows: the week is the weekly shift, counted once whichever windows.
+                counted.add((s.person, s.week))
+                week = problem.weeks[s.week]
+                shifts.setdefault(s.person, []).append(
+                    (week.start, week.end, schedule.name, s.week)
+                )
     for schedule, _, problem in ctx.items:
         for member in schedule.participants.members:
             if member.id not in shifts:
@@ -356,8 +526,14 @@ def check_on_call_share(ctx: HardContext) -> Iterator[Finding]:
         for m in schedule.participants.members:
             horizon[m.id] = max(horizon.get(m.id, 0), len(problem.weeks))
             home.setdefault(m.id, schedule)
+        counted: set[tuple[str, int]] = set()
         for s in _shifts(sp, problem):
             if s.layer in PAGED_LAYERS:
+                # With windows a week counts once, whichever windows the person holds in it.
+                if s.window is not None:
+                    if (s.person, s.week) in counted:
+                        continue
+                    counted.add((s.person, s.week))
                 weeks.setdefault(s.person, []).append(schedule.name)
     for person, cap in caps.items():
         held = weeks.get(person, [])
@@ -375,6 +551,119 @@ def check_on_call_share(ctx: HardContext) -> Iterator[Finding]:
         )
 
 
+def _local(at: datetime, schedule: Schedule) -> str:
+    return f"{at.astimezone(schedule.zone):%a %Y-%m-%d %H:%M %Z}"
+
+
+def _hours_text(delta: timedelta) -> str:
+    hours = delta.total_seconds() / 3600
+    return f"{hours:g} h"
+
+
+def check_min_rest(ctx: HardContext) -> Iterator[Finding]:
+    """H011: at least ``min_rest`` between two of a person's on-call stretches in different
+    windows (``windows.rest_breaches``), across every schedule of the plan."""
+    rest_of = {
+        schedule.name: schedule.participants.min_rest
+        for schedule, _, _ in ctx.items
+        if schedule.participants.min_rest
+    }
+    if not rest_of:
+        return
+    by_name = {schedule.name: schedule for schedule, _, _ in ctx.items}
+    pieces: dict[str, list[tuple[datetime, datetime, tuple[str, str | None]]]] = {}
+    for schedule, sp, problem in ctx.items:
+        for s in _shifts(sp, problem):
+            if s.layer in PAGED_LAYERS:
+                pieces.setdefault(s.person, []).append((s.start, s.end, (schedule.name, s.window)))
+    for person, mine in sorted(pieces.items()):
+        for first, later, given, need in rest_breaches(stretches(mine), rest_of):
+            schedule = by_name[later.key[0] if later.key[0] in rest_of else first.key[0]]
+
+            def what(key: tuple[str, str | None]) -> str:
+                name, window = key
+                return f"{name} {window}" if window else f"{name} (whole week)"
+
+            yield source_of(schedule).finding(
+                "H011",
+                ("schedule", "participants", "min_rest"),
+                f"{person} has {_hours_text(given)} off the pager between {what(first.key)} "
+                f"(until {_local(first.end, schedule)}) and {what(later.key)} (from "
+                f"{_local(later.start, schedule)}); min_rest is {_hours_text(need)}",
+                hint="give one of these stretches to someone else",
+            )
+
+
+def check_night_hours(ctx: HardContext) -> Iterator[Finding]:
+    """H012: nobody on call more than their ``max_night_hours`` between 22:00 and 08:00 in
+    their own zone in one rotation week (``windows.night_hours``)."""
+    for schedule, sp, problem in ctx.items:
+        capped = {m.id: m for m in schedule.participants.members if m.max_night_hours is not None}
+        if not capped:
+            continue
+        pieces: dict[tuple[str, int], list[tuple[datetime, datetime]]] = {}
+        for s in _shifts(sp, problem):
+            if s.layer in PAGED_LAYERS and s.person in capped:
+                pieces.setdefault((s.person, s.week), []).append((s.start, s.end))
+        for (person, week), mine in sorted(pieces.items()):
+            member = capped[person]
+            limit = member.max_night_hours
+            assert limit is not None
+            zone = member_zone(member, schedule)
+            hours = night_hours(mine, zone)
+            if hours <= limit + 1e-9:
+                continue
+            yield source_of(schedule).finding(
+                "H012",
+                member_path(schedule, person, "max_night_hours"),
+                f"{schedule.name}: {person} is on call {hours:g} h between 22:00 and 08:00 "
+                f"({zone.key}) in {_week_label(problem, week)}; max_night_hours is {limit:g}",
+                hint="give the night window to someone whose day it is",
+            )
+
+
+def check_window_eligibility(ctx: HardContext) -> Iterator[Finding]:
+    """H013: nobody holds a window whose ``members:`` selector leaves them out, and every shift
+    of a schedule with windows names one of them (none names a window otherwise)."""
+    for schedule, sp, problem in ctx.items:
+        by_name = {w.name: (i, w) for i, w in enumerate(schedule.windows)}
+        told: set[tuple[str, str | None]] = set()
+        for s in _shifts(sp, problem):
+            if (s.person, s.window) in told:
+                continue
+            if not schedule.windows:
+                if s.window is None:
+                    continue
+                message = f"{schedule.name} has no windows, but a shift names window {s.window}"
+                path: tuple[str | int, ...] = ("schedule", "name")
+            elif s.window is None or s.window not in by_name:
+                names = ", ".join(by_name)
+                message = (
+                    f"{schedule.name}: {s.person}'s shift in {_week_label(problem, s.week)} "
+                    f"names {'no window' if s.window is None else f'window {s.window}'}; the "
+                    f"schedule's windows are {names}"
+                )
+                path = ("schedule", "windows")
+            else:
+                i, window = by_name[s.window]
+                member = ctx.member(schedule, s.person)
+                if member is None or window.selects(member):
+                    continue
+                site = f" (site {member.site})" if member.site else " (no site)"
+                message = (
+                    f"{schedule.name}: {s.person}{site} holds window {window.name} in "
+                    f"{_week_label(problem, s.week)}, but its members: selector leaves them out"
+                )
+                path = ("schedule", "windows", i, "members")
+            told.add((s.person, s.window))
+            yield source_of(schedule).finding(
+                "H013",
+                path,
+                message,
+                hint="give the window to someone it selects",
+            )
+
+
 #: Hard-rule code → its solver-free checker.
 CHECKERS: dict[str, Callable[[HardContext], Iterator[Finding]]] = {
     "H001": check_coverage,
@@ -387,6 +676,14 @@ CHECKERS: dict[str, Callable[[HardContext], Iterator[Finding]]] = {
     "H008": check_frozen,
     "H009": check_cross_schedule_stints,
     "H010": check_on_call_share,
+}
+
+#: The coverage-window rules' checkers, run by :func:`check_hard` beside ``CHECKERS``; they
+#: join it once the planner enforces them (the parity test keeps the two sides equal).
+WINDOW_CHECKERS: dict[str, Callable[[HardContext], Iterator[Finding]]] = {
+    "H011": check_min_rest,
+    "H012": check_night_hours,
+    "H013": check_window_eligibility,
 }
 
 
@@ -420,5 +717,6 @@ def check_hard(
         # Whole weeks that overrides hand to one person count as that person's (roster).
         items.append((schedule, weekly_view(sp), expand(schedule, sp.start, sp.weeks)))
     ctx = HardContext(items, previous=previous, freeze_until=freeze_until, history=history)
-    findings = [f for checker in CHECKERS.values() for f in checker(ctx)]
+    checkers = {**CHECKERS, **WINDOW_CHECKERS}
+    findings = [f for checker in checkers.values() for f in checker(ctx)]
     return sorted(findings, key=Finding.sort_key)
