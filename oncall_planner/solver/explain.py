@@ -535,6 +535,47 @@ def _night_reason(
     )
 
 
+#: The coverage-window rules, named beside the witness's sentences when they are in the core.
+_WINDOW_CODES = ("H011", "H012", "H013")
+
+
+def _core_line(instance: Instance, g: Group) -> str:
+    """``H011 support/weekend, week 3 (…): min_rest 11 h: …`` for a group of the core."""
+    rot = instance.rotations[g.rotation]
+    detail = rule(g.code).summary
+    if g.code == "H003":
+        detail = f"max_consecutive_weeks={rot.limit}"
+    elif g.code == "H009":
+        detail = (
+            "a stint across schedules (shifts less than 6 days apart) would hold more "
+            "weeks than the smallest max_consecutive_weeks of the schedules involved"
+        ) + _carried_into(instance, rot)
+    elif g.code == "H010":
+        detail = "someone would be on call for more weeks than max_on_call_share allows"
+    elif g.code == "H008":
+        detail = _frozen_sentence(rot, g.week, instance)
+    elif g.code == "H011":
+        detail = (
+            f"min_rest {_duration(rot.schedule.participants.min_rest or timedelta(0))}: "
+            "nobody may hold this window's week and a stretch of another window (or schedule) "
+            "with less rest between them"
+        )
+    elif g.code == "H012":
+        detail = (
+            "nobody may be on call more than their max_night_hours between 22:00 and 08:00 in "
+            "their own zone in this week"
+        )
+    elif g.code == "H013" and rot.window is not None:
+        detail = (
+            f"window {rot.window.name} may be held only by the members it selects "
+            f"({_names(sorted(rot.members)) or 'nobody'})"
+        )
+    where = _where(instance, rot, g.week)
+    if g.code in SCHEDULE_WEEK_CODES and rot.window is not None:
+        where = f"{rot.schedule.name}, {rot.problem.weeks[g.week].label()}"
+    return f"{g.code} {where}: {detail}"
+
+
 def explain_infeasible(instance: Instance, options: PlanOptions) -> InfeasibleError:
     """Explain a proven infeasibility (the planning model has already said INFEASIBLE)."""
     m = ModelBuilder(instance, explain=True)
@@ -547,6 +588,7 @@ def explain_infeasible(instance: Instance, options: PlanOptions) -> InfeasibleEr
             [],
         )
     codes = {g.code for g in core}
+    named: set[str] = set()  # the codes the witness's sentences give as reasons
     conflicts: list[str] = []
     witness = _witness(m, core, options) if any(g.code == "H001" for g in core) else None
     if witness is not None:
@@ -561,42 +603,18 @@ def explain_infeasible(instance: Instance, options: PlanOptions) -> InfeasibleEr
                 sentence, found = _cover_sentence(instance, rot, g.week, layer, witness)
                 conflicts.append(sentence)
                 codes |= found
+                named |= found
                 break
     if not conflicts:
-        for g in core:
-            rot = instance.rotations[g.rotation]
-            detail = rule(g.code).summary
-            if g.code == "H003":
-                detail = f"max_consecutive_weeks={rot.limit}"
-            elif g.code == "H009":
-                detail = (
-                    "a stint across schedules (shifts less than 6 days apart) would hold more "
-                    "weeks than the smallest max_consecutive_weeks of the schedules involved"
-                ) + _carried_into(instance, rot)
-            elif g.code == "H010":
-                detail = "someone would be on call for more weeks than max_on_call_share allows"
-            elif g.code == "H008":
-                detail = _frozen_sentence(rot, g.week, instance)
-            elif g.code == "H011":
-                detail = (
-                    f"min_rest {_duration(rot.schedule.participants.min_rest or timedelta(0))}: "
-                    "someone would hold this window's week and a stretch of another window "
-                    "(or schedule) with less rest between them"
-                )
-            elif g.code == "H012":
-                detail = (
-                    "someone would be on call more than their max_night_hours between 22:00 and "
-                    "08:00 in their own zone in this week"
-                )
-            elif g.code == "H013" and rot.window is not None:
-                detail = (
-                    f"window {rot.window.name} may be held only by the members it selects "
-                    f"({_names(sorted(rot.members)) or 'nobody'})"
-                )
-            where = _where(instance, rot, g.week)
-            if g.code in SCHEDULE_WEEK_CODES and rot.window is not None:
-                where = f"{rot.schedule.name}, {rot.problem.weeks[g.week].label()}"
-            conflicts.append(f"{g.code} {where}: {detail}")
-        conflicts.insert(0, "these rules cannot all hold together:")
+        conflicts.append("these rules cannot all hold together:")
+        conflicts += [_core_line(instance, g) for g in core]
+    else:
+        # The window rules in the core that no sentence names (a week nobody can take because
+        # min rest or night hours ruled out what came before it).
+        conflicts += [
+            "and " + _core_line(instance, g)
+            for g in core
+            if g.code in _WINDOW_CODES and g.code not in named
+        ]
     codes.discard("")
     return InfeasibleError(conflicts, sorted(codes))

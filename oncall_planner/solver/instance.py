@@ -8,20 +8,19 @@ secondary; shadow weeks are placed before the solve (see :func:`_place_shadows`)
 from __future__ import annotations
 
 import math
-from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
 from oncall_planner.carryover import (
     frozen_assignments,
-    previous_entry,
+    previous_assignments,
     run_before_start,
     with_history,
 )
 from oncall_planner.expand import Problem, Week, expand, member_zone
 from oncall_planner.fairness import window_share
-from oncall_planner.plans import PAGED_LAYERS, Layer, Plan, Shift
+from oncall_planner.plans import PAGED_LAYERS, Layer, Plan
 from oncall_planner.spec import Member, MemberHistory, Schedule, Window
 from oncall_planner.windows import night_hours
 
@@ -329,7 +328,6 @@ def build_instance(
         }
         whole = expand(schedule, start, weeks)
         run_before = {p: run_before_start(whole, m, previous) for p, m in everyone.items()}
-        prev = previous_entry(previous, schedule.name)
         for window in schedule.windows or (None,):
             problem = whole if window is None else expand(schedule, start, weeks, window=window)
             members = {p: m for p, m in everyone.items() if window is None or window.selects(m)}
@@ -345,8 +343,8 @@ def build_instance(
             )
             rot.frozen = frozen_assignments(problem, previous, freeze_until)
             rot.run_before = {p: run_before[p] for p in members}
-            if prev is not None:
-                rot.previous = _previous_weeks(rot, prev.shifts)
+            if previous is not None:
+                rot.previous = _previous_weeks(rot, previous)
             rot.trained_from = dict.fromkeys(members, 0)
             rotations.append(rot)
     for rot in rotations:
@@ -363,24 +361,16 @@ def build_instance(
     return instance
 
 
-def _previous_weeks(rot: Rotation, shifts: Sequence[Shift]) -> dict[tuple[int, Layer], str]:
+def _previous_weeks(rot: Rotation, previous: Plan) -> dict[tuple[int, Layer], str]:
     """(week, layer) → person of the previous plan's paged shifts in the rotation's weeks after
-    the frozen ones; for a window, its own shifts, each in the week holding its start."""
+    the frozen ones (for a window, its own occurrences: ``carryover.previous_assignments``)."""
     found: dict[tuple[int, Layer], str] = {}
-    if rot.window is None:
-        index = {w.start: w.index for w in rot.problem.weeks}
-        for s in shifts:
-            w = index.get(s.start)
-            if w is not None and w not in rot.frozen and s.layer in PAGED_LAYERS:
-                found[(w, s.layer)] = s.person
-        return found
-    starts = [w.start for w in rot.problem.weeks]
-    for s in shifts:
-        if s.window != rot.window.name or s.layer not in PAGED_LAYERS:
+    for w, pairs in previous_assignments(rot.problem, previous).items():
+        if w in rot.frozen:
             continue
-        w = bisect_right(starts, s.start) - 1
-        if 0 <= w < rot.n_weeks and s.start < rot.problem.weeks[w].end and w not in rot.frozen:
-            found.setdefault((w, s.layer), s.person)
+        for layer, p in pairs:
+            if layer in PAGED_LAYERS:
+                found[(w, layer)] = p
     return found
 
 
