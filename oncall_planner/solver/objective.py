@@ -257,8 +257,8 @@ def _windowed_fair_load(m: ModelBuilder, options: PlanOptions) -> GoalTerm | Non
     """FairLoad when some rotation is a coverage window: loads in scaled integers.
 
     Rotation weeks weigh :func:`cell_load`, so a load is rarely a whole number of weeks; the
-    ideal band is the fair share ± one of the person's heaviest cells (exclusive), which a
-    plan can reach (the primary split is as for whole weeks).
+    ideal band is the fair share ± half of the person's heaviest cell (a band one cell wide,
+    as ``floor ≤ load ≤ ceil`` is for whole weeks), which a plan can usually reach.
     """
     model = m.model
     targets = org_targets(m.instance, options)
@@ -292,8 +292,8 @@ def _windowed_fair_load(m: ModelBuilder, options: PlanOptions) -> GoalTerm | Non
     excess: dict[str, cp_model.IntVar] = {}
     bound: dict[str, int] = {}
     for p in sorted(value):
-        low = math.floor(goal[p] - heaviest[p] + 1e-9) + 1
-        high = math.ceil(goal[p] + heaviest[p] - 1e-9) - 1
+        low = math.ceil(goal[p] - heaviest[p] / 2 - 1e-9)
+        high = max(low, math.floor(goal[p] + heaviest[p] / 2 + 1e-9))
         bound[p] = max(top[p], high, 0)
         e = model.new_int_var(0, bound[p], f"fair:load:excess:{p}")
         total = sum(value[p])
