@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from oncall_planner import InfeasibleError, Plan, PlanOptions, plan
+from oncall_planner import InfeasibleError, Plan, PlanOptions, plan, plan_org
 from oncall_planner.errors import NoSwapError
 from oncall_planner.plans import Layer
 from oncall_planner.solver.swap import suggest_swaps
@@ -340,3 +340,84 @@ def test_windowed_plans_are_deterministic() -> None:
     first = plan(s, date(2027, 1, 4), 5, options=FAST, created=made)
     again = plan(s, date(2027, 1, 4), 5, options=FAST, created=made)
     assert first.schedules == again.schedules
+
+
+# -- across schedules, shadows, re-plans ---------------------------------------------------------
+
+
+def test_a_person_in_a_windowed_and_a_whole_week_schedule_is_one_person() -> None:
+    """H007 on occurrences and H009/H010 counting weeks once, across two schedules."""
+    members = [{"id": p} for p in ("ann", "bob", "cat", "dan")]
+    support = schedule(WEEKDAY_WEEKEND, members, min_rest="11h")
+    backend = Schedule.model_validate(
+        {
+            "name": "backend",
+            "timezone": "Europe/Berlin",
+            "handoff_time": "10:00",
+            "handoff_day": "wednesday",
+            "participants": {
+                "min_rotation_size": 2,
+                "max_consecutive_weeks": 1,
+                "members": [{"id": p, "name": p.title()} for p in ("ann", "eve", "fay")],
+            },
+            "escalation_policy": PRIMARY_ONLY,
+        }
+    )
+    result = plan_org([support, backend], date(2027, 3, 15), 5, options=FAST)
+    assert check_hard([support, backend], result) == []
+    # ann never holds a support occurrence that overlaps her backend week.
+    mine = {
+        sp.name: [(s.start, s.end) for s in sp.shifts if s.person == "ann"]
+        for sp in result.schedules
+    }
+    for a, b in mine["support"]:
+        assert all(not (a < y and x < b) for x, y in mine["backend"])
+
+
+def test_a_trainee_shadows_one_window_a_week() -> None:
+    members = [{"id": p} for p in ("ann", "bob", "cat")] + [{"id": "nia", "new_engineer": True}]
+    s = schedule(WEEKDAY_WEEKEND, members)
+    s = s.model_copy(
+        update={
+            "participants": s.participants.model_copy(update={"shadow_period": timedelta(weeks=2)})
+        }
+    )
+    result = checked(s, date(2027, 1, 4), 5)
+    shadow = [x for x in result.schedules[0].shifts if x.layer is Layer.SHADOW]
+    weeks = {}
+    for x in shadow:
+        assert x.person == "nia"
+        weeks.setdefault(x.week, set()).add(x.window)
+    # Two shadow weeks, the first two, one window each; then nia may be on call.
+    assert sorted(weeks) == [0, 1]
+    assert all(len(w) == 1 for w in weeks.values())
+    row = {r.person: r for r in result.schedules[0].fairness}["nia"]
+    assert row.shadow_weeks == 2
+    assert all(
+        x.person != "nia"
+        for x in result.schedules[0].shifts
+        if x.week < 2 and x.layer is not Layer.SHADOW
+    )
+
+
+def test_a_replan_of_a_windowed_plan_keeps_it_and_its_frozen_weeks() -> None:
+    members = [{"id": p} for p in ("ann", "bob", "cat", "dan")]
+    s = schedule(WEEKDAY_WEEKEND, members, min_rest="11h")
+    first = plan(s, date(2027, 1, 4), 6, options=FAST)
+    again = plan(
+        s, date(2027, 1, 4), 6, options=FAST, previous=first, freeze_until=date(2027, 1, 18)
+    )
+    assert again.schedules[0].shifts == first.schedules[0].shifts
+    # bob takes time off in week 3: frozen weeks 0-1 stay, week 3 changes hands.
+    away = [
+        {**m, "time_off": [{"start": "2027-01-25", "end": "2027-01-31"}]} if m["id"] == "bob" else m
+        for m in members
+    ]
+    changed = schedule(WEEKDAY_WEEKEND, away, min_rest="11h")
+    moved = plan(
+        changed, date(2027, 1, 4), 6, options=FAST, previous=first, freeze_until=date(2027, 1, 18)
+    )
+    assert check_hard([changed], moved, previous=first, freeze_until=date(2027, 1, 18)) == []
+    before = [x for x in first.schedules[0].shifts if x.week < 2]
+    assert [x for x in moved.schedules[0].shifts if x.week < 2] == before
+    assert all(x.person != "bob" for x in moved.schedules[0].shifts if x.week == 3)

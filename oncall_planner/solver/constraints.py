@@ -264,11 +264,16 @@ class CrossScheduleStints:
                     for week in weeks_before(rotations[r].problem, _run_before(m, r, p))
                 ]
             )
+            # Whole weeks of a shared person that overlap cannot both be held (H007); a
+            # schedule-week with windows may overlap another schedule's week without its
+            # occurrences doing so, and then the two are one stint (as ``expand.stints``).
+            windowed = [rotations[r].window is not None for _, _, r, _ in slots]
             nexts = [
                 [
                     j
                     for j in range(i + 1, len(slots))
-                    if slots[j][0] >= end and same_stint(end, slots[j][0])
+                    if (slots[j][0] >= end or windowed[i] or windowed[j])
+                    and same_stint(end, slots[j][0])
                 ]
                 for i, (_, end, _, _) in enumerate(slots)
             ]
