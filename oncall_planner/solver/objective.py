@@ -319,36 +319,44 @@ class WindowSpread:
     """Priority 2 (plans with coverage windows only): each window's weeks spread among the
     members who may hold it, so that nobody gets a second weekend before everyone had one.
 
-    For a window held by a pool of ``n`` members on ``L`` layers, every run of ``n ÷ L`` rotation
-    weeks holds each member at most once: each holding beyond the first in such a run costs
-    one unit (a round robin costs nothing; time off and unequal shares may force some).
+    A member's fair count of a window's cells is their part of it (their fair share of the
+    window's load, :func:`org_targets`, over everyone's). At every week ``k`` of the horizon,
+    the cells they hold in weeks ``0..k`` may be at most the pro-rata part of that count,
+    rounded up; each cell beyond costs one unit. With ``n`` equal members on ``L`` layers
+    nobody holds a second cell before week ``n ÷ L``: everyone has had one. Time off and
+    unequal shares move the counts (availability is in the share), so a plan usually reaches 0,
+    and the stage is proven by its floor.
     """
 
     name: ClassVar[str] = "window spread"
 
     def term(self, m: ModelBuilder, options: PlanOptions) -> GoalTerm | None:
-        """Σ over windows, members and runs of ``max(0, holdings in the run − 1)``."""
+        """Σ over windows, members and weeks k of ``max(0, cells in 0..k − ⌈pro-rata⌉)``."""
+        targets = org_targets(m.instance, options)
         parts: list[Expr] = []
         ub = 0
         for rot in m.rotations:
             if rot.window is None:
                 continue
             people = [p for p in rot.members if m.x.on_call_weeks(rot.index, p)]
-            g = min(rot.n_weeks, len(people) // len(rot.layers))
-            if g < 2:
+            total = sum(targets.get((rot.index, p), 0.0) for p in people)
+            if len(people) < 2 or total <= 0:
                 continue
+            n, slots = rot.n_weeks, rot.n_weeks * len(rot.layers)
             for p in people:
+                count = slots * targets.get((rot.index, p), 0.0) / total
                 weeks = m.x.on_call_weeks(rot.index, p)
-                for first in range(rot.n_weeks - g + 1):
-                    variables = [v for w in range(first, first + g) for v in weeks.get(w, [])]
-                    if len(variables) < 2:
+                held: list[cp_model.IntVar] = []
+                for k in range(n):
+                    held += weeks.get(k, [])
+                    allowed = math.ceil(count * (k + 1) / n - 1e-9)
+                    if len(held) <= allowed:
                         continue
-                    e = m.model.new_int_var(
-                        0, len(variables) - 1, f"{rot.name}:spread:{p}:w{first}"
-                    )
-                    m.model.add(e >= sum(variables) - 1)
+                    top = len(held) - allowed
+                    e = m.model.new_int_var(0, top, f"{rot.name}:spread:{p}:w{k}")
+                    m.model.add(e >= sum(held) - allowed)
                     parts.append(e)
-                    ub += len(variables) - 1
+                    ub += top
         if not parts:
             return None
         return GoalTerm(sum(parts), 0, ub)
