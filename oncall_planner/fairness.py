@@ -27,9 +27,10 @@ plan's fairness summary, the CLI table, ``check`` (P105–P107) and reviews:
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import math
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -41,6 +42,7 @@ __all__ = [
     "balance_loads",
     "balance_score",
     "coefficient_of_variation",
+    "effective_load",
     "effective_weeks",
     "gini",
     "holiday_overlap",
@@ -252,6 +254,77 @@ def effective_weeks(
     for person, layer, _a, _b, weeks in _paged_pieces(schedule_plans, until, shadow=shadow):
         mine = found.setdefault(person, {})
         mine[layer] = mine.get(layer, 0.0) + weeks
+    return dict(sorted(found.items()))
+
+
+def _window_weights(sp: SchedulePlan) -> Callable[[Layer, datetime], float]:
+    """The weight of the window a layer's shift holds at an instant (1 without windows)."""
+    weights = {w.name: w.weight for w in sp.windows}
+    spans: dict[Layer, list[tuple[datetime, datetime, float]]] = {}
+    for s in sp.shifts:
+        if s.window is not None:
+            spans.setdefault(s.layer, []).append(
+                (s.start.astimezone(UTC), s.end.astimezone(UTC), weights.get(s.window, 1.0))
+            )
+    starts: dict[Layer, list[datetime]] = {}
+    for layer, items in spans.items():
+        items.sort()
+        starts[layer] = [a for a, _, _ in items]
+
+    def weight(layer: Layer, at: datetime) -> float:
+        # One person per layer at a time: the last shift starting by ``at`` is the only one
+        # that may hold it.
+        items = spans.get(layer, [])
+        k = bisect.bisect_right(starts.get(layer, []), at) - 1
+        if k >= 0 and items[k][0] <= at < items[k][1]:
+            return items[k][2]
+        return 1.0
+
+    return weight
+
+
+def effective_load(
+    schedule_plans: Iterable[SchedulePlan] | Plan,
+    primary_weight: int,
+    secondary_weight: int,
+    *,
+    until: datetime | None = None,
+) -> dict[str, float]:
+    """Person id → load held on the effective roster: :func:`load` of the weeks
+    :func:`effective_weeks` counts, each piece of a coverage window weighed by the window's
+    ``weight`` (:func:`window_share`: weight × hours ÷ the week's real hours). Without windows
+    this is ``load`` of ``effective_weeks``; the planner's fairness summary and objective count
+    the same numbers.
+
+    Raises:
+        TypeError, ValueError: As :func:`effective_weeks`.
+    """
+    from oncall_planner.plans import Layer, Plan
+
+    plans: Any = schedule_plans
+    if isinstance(plans, Plan):
+        plans = plans.schedules
+    elif isinstance(plans, Iterable) and not isinstance(plans, str | bytes):
+        plans = list(plans)
+    weeks = effective_weeks(plans, until=until)  # checks the arguments
+    found: dict[str, float] = {}
+    windowed = [sp for sp in plans if sp.windows or any(s.window for s in sp.shifts)]
+    if not windowed:
+        for person, held in weeks.items():
+            found[person] = float(
+                load(
+                    held.get(Layer.PRIMARY, 0.0),
+                    held.get(Layer.SECONDARY, 0.0),
+                    primary_weight,
+                    secondary_weight,
+                )
+            )
+        return found
+    for sp in plans:
+        weight = _window_weights(sp)
+        for person, layer, a, _b, part in _paged_pieces([sp], until):
+            w = primary_weight if layer is Layer.PRIMARY else secondary_weight
+            found[person] = found.get(person, 0.0) + float(w) * part * weight(layer, a)
     return dict(sorted(found.items()))
 
 

@@ -421,3 +421,29 @@ def test_a_replan_of_a_windowed_plan_keeps_it_and_its_frozen_weeks() -> None:
     before = [x for x in first.schedules[0].shifts if x.week < 2]
     assert [x for x in moved.schedules[0].shifts if x.week < 2] == before
     assert all(x.person != "bob" for x in moved.schedules[0].shifts if x.week == 3)
+
+
+def test_effective_load_moves_a_covered_weekend_hour_at_the_windows_weight() -> None:
+    """An override over part of a weekend moves weight × hours ÷ week hours of load."""
+    from oncall_planner.fairness import effective_load
+    from oncall_planner.roster import with_override
+
+    windows = [dict(WEEKDAY_WEEKEND[0]), {**WEEKDAY_WEEKEND[1], "weight": 1.5}]
+    members = [{"id": p} for p in ("ann", "bob", "cat", "dan")]
+    s = schedule(windows, members, min_rest="11h")
+    result = plan(s, date(2027, 1, 4), 4, options=FAST)
+    pw, sw = FAST.primary_weight, FAST.secondary_weight
+    before = effective_load(result, pw, sw)
+    rows = {r.person: r.load for r in result.schedules[0].fairness}
+    assert rows == pytest.approx(before, abs=1e-3)
+    weekend = next(x for x in result.schedules[0].shifts if x.window == "weekend")
+    cover = next(p for p in ("ann", "bob", "cat", "dan") if p != weekend.person)
+    start = weekend.start + timedelta(hours=10)
+    after = effective_load(
+        with_override(result, "support", "primary", cover, start, start + timedelta(hours=12)),
+        pw,
+        sw,
+    )
+    moved = pw * 1.5 * 12 / 168
+    assert after[weekend.person] == pytest.approx(before[weekend.person] - moved)
+    assert after[cover] == pytest.approx(before.get(cover, 0.0) + moved)

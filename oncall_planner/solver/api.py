@@ -168,13 +168,26 @@ def _to_plan(instance: Instance, cells: set[Cell], start: date) -> Plan:
                     for a, b in week.intervals
                 ]
         rot = instance.rotations[group[0]]
+        sched = rot.schedule
+        # With windows, the plan carries them and its handoff (as ``Plan.annotate`` does), so
+        # that the fairness summary reads the plan as everything downstream does.
+        extra: dict[str, Any] = (
+            {
+                "windows": sched.windows,
+                "handoff": f"{sched.handoff_day.value} {sched.handoff_time:%H:%M}",
+                "coverage": sched.coverage,
+            }
+            if sched.windows
+            else {}
+        )
         schedules.append(
             SchedulePlan(
-                name=rot.schedule.name,
-                timezone=rot.schedule.timezone,
+                name=sched.name,
+                timezone=sched.timezone,
                 start=start,
                 weeks=rot.n_weeks,
                 shifts=tuple(shifts),
+                **extra,
             )
         )
     return Plan(schedules=tuple(schedules))

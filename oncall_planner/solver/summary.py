@@ -6,14 +6,15 @@ count whole weekly shifts (a week an override hands entirely to someone is their
 counts the effective roster, override time included as hours ÷ 168
 (:func:`oncall_planner.fairness.effective_weeks`), so a plan carrying a cover shows it. In a
 schedule with coverage windows, weeks per layer count window-weeks (a rotation week of one
-window), and the load weighs each by :func:`oncall_planner.fairness.window_share`.
+window), and the load weighs each by its window's weight
+(:func:`oncall_planner.fairness.effective_load`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from oncall_planner.fairness import effective_weeks, load
+from oncall_planner.fairness import effective_load, effective_weeks, load
 from oncall_planner.plans import PAGED_LAYERS, Layer, PersonFairness, Plan, SchedulePlan
 from oncall_planner.roster import weekly_view
 from oncall_planner.solver.instance import Instance, Rotation
@@ -41,16 +42,6 @@ def _window_cells(
     return found
 
 
-def _cells_load(cells: set[tuple[Rotation, int, Layer]], pw: int, sw: int) -> float:
-    return sum(
-        float(
-            load(rot.share(w), 0, pw, 0) if layer is Layer.PRIMARY else load(0, rot.share(w), 0, sw)
-        )
-        for rot, w, layer in cells
-        if layer in PAGED_LAYERS
-    )
-
-
 def fairness_summary(result: Plan, instance: Instance, options: PlanOptions) -> Plan:
     """The plan with each schedule's per-person summary: weeks per layer, load, fair share,
     holiday burden, and the person's org totals."""
@@ -65,7 +56,8 @@ def fairness_summary(result: Plan, instance: Instance, options: PlanOptions) -> 
             for pid, cells in _window_cells(sp, windowed[sp.name]).items():
                 for _rot, _w, layer in cells:
                     count[(pid, layer)] = count.get((pid, layer), 0) + 1
-                org_extra[pid] = org_extra.get(pid, 0.0) + _cells_load(cells, pw, sw)
+            for pid, x in effective_load([sp], pw, sw).items():
+                org_extra[pid] = org_extra.get(pid, 0.0) + x
             continue
         for s in weekly_view(sp).shifts:
             count[(s.person, s.layer)] = count.get((s.person, s.layer), 0) + 1
@@ -146,6 +138,7 @@ def _windowed_rows(
     share summed over the windows the person may hold; shadow weeks count distinct weeks."""
     pw, sw = options.primary_weight, options.secondary_weight
     cells = _window_cells(sp, rots)
+    loads = effective_load([sp], pw, sw)
     rows = []
     for member in sorted(rots[0].schedule.participants.members, key=lambda m: m.id):
         pid = member.id
@@ -159,7 +152,7 @@ def _windowed_rows(
                 secondary_weeks=sum(layer is Layer.SECONDARY for _r, _w, layer in mine),
                 shadow_weeks=len({w for _r, w, layer in mine if layer is Layer.SHADOW}),
                 holiday_weeks=sum(w in rot.problem.holiday_weeks for rot, w in paged),
-                load=round(_cells_load(mine, pw, sw), 3),
+                load=round(loads.get(pid, 0.0), 3),
                 fair_share=round(share, 3),
                 capacity=member.capacity,
                 holiday_burden=round(
