@@ -6,6 +6,13 @@ Friday 09:00"). At every instant, the last override in the list that covers the 
 who holds the layer; where none does, the weekly shifts do. So an override of an override works,
 and removing one restores what was under it. Nothing here imports ortools.
 
+Coverage windows: a windowed plan's shifts are occurrences (one per window, week and layer's
+stretch of time), so the roster is the occurrences themselves: ``on_call`` gives the window's
+holder at an instant and None between windows of a ``coverage: partial`` schedule. An override
+replaces whoever holds each instant it covers; its pieces are cut where the window under it
+changes, each naming that window, and ``replaces`` lists every holder it covers ("ana, ben")
+when it spans windows.
+
 Week boundaries come from the plan itself: week ``k`` starts at the first shift's local handoff
 wall time ``7 k`` local days after week 0 (:func:`handoffs`, through ``expand.local_instant``,
 the one definition of a handoff instant), never ``+168 h``.
@@ -477,7 +484,11 @@ def _covered_by_one(pieces: Sequence[EffectiveShift], s: Shift) -> str | None:
 def weekly_view(sp: SchedulePlan) -> SchedulePlan:
     """The plan as whole weeks: a weekly shift that overrides hand entirely to one other person
     becomes that person's shift; partly overridden shifts stay as planned (the interval rules
-    H101–H107 judge the overridden part)."""
+    H101–H107 judge the overridden part).
+
+    A windowed plan stays per occurrence (windows are never merged into whole weeks): an
+    occurrence that overrides hand entirely to one person becomes theirs.
+    """
     if not sp.overrides:
         return sp
     shifts = []

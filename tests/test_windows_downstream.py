@@ -586,3 +586,38 @@ def test_review_night_hours_from_the_plan_alone() -> None:
         assert got.per_person.at[person, "night_hours"] == pytest.approx(expected.get(person, 0.0))
     assert got.to_dict()["per_person"]["nia"]["night_hours"] == 25.0
     assert "night h" in got.to_markdown()
+
+
+def test_review_cli_on_a_windowed_plan(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from oncall_planner.cli import main
+
+    office = schedule_of(OFFICE)
+    plan = round_robin(office)
+    (tmp_path / "office.yaml").write_text(OFFICE, encoding="utf-8")
+    (tmp_path / "plan.json").write_text(plan.to_json(), encoding="utf-8")
+    rows = ["page_id,paged_at,recipient,channel,severity"] + [
+        f"p{i},{t.replace(tzinfo=BERLIN).astimezone(UTC).isoformat()},{who},push,SEV2"
+        for i, (t, who) in enumerate(OFFICE_PAGES)
+    ]
+    (tmp_path / "pages.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    args = [
+        "review",
+        str(tmp_path / "office.yaml"),
+        "--pages",
+        str(tmp_path / "pages.csv"),
+        "--plan",
+        str(tmp_path / "plan.json"),
+        "--from",
+        "2027-03-15",
+        "--to",
+        "2027-04-04",
+    ]
+    assert main(args) == 0
+    text = capsys.readouterr().out
+    assert "`R306` warning: office: 3 page(s)" in text
+    assert "| window | pages | interruptions | sleep |" in text
+    assert "| office | 3 | 3 | 1 |" in text
+    assert main([*args, "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["per_person"]["nia"]["night_hours"] == 25.0
+    assert {s["window"] for s in data["shifts"]} == {"office"}
