@@ -621,3 +621,34 @@ def test_review_cli_on_a_windowed_plan(tmp_path: Path, capsys: pytest.CaptureFix
     data = json.loads(capsys.readouterr().out)
     assert data["per_person"]["nia"]["night_hours"] == 25.0
     assert {s["window"] for s in data["shifts"]} == {"office"}
+
+
+@pytest.mark.parametrize("count", [5, 6])
+def test_noisy_shift_is_a_holders_week_of_a_window(count: int) -> None:
+    import pandas as pd
+
+    from oncall_planner.health import review
+
+    office = schedule_of(OFFICE)  # alert_if_pages_exceed: 5 (the default) per shift
+    plan = round_robin(office)
+    # Bea's week 0: pages on Tuesday only, then some on Thursday: judged as one shift.
+    times = [datetime(2027, 3, 16, 10, 0) + timedelta(minutes=10 * i) for i in range(3)] + [
+        datetime(2027, 3, 18, 11, 0) + timedelta(minutes=10 * i) for i in range(count - 3)
+    ]
+    frame = pd.DataFrame(
+        {
+            "page_id": [f"p{i}" for i in range(count)],
+            "paged_at": [t.replace(tzinfo=BERLIN).astimezone(UTC) for t in times],
+            "recipient": ["bea"] * count,
+            "channel": ["push"] * count,
+        }
+    )
+    got = review(frame, plan, office, ("2027-03-15", "2027-04-04"))
+    noisy = [f for f in got.findings if f.code == "R301"]
+    assert got.team["shifts"] == 3  # three holders' weeks, fifteen occurrences
+    if count <= office.health_metrics.alert_if_pages_exceed:
+        assert noisy == [] and got.team["noisy_shifts"] == 0
+    else:
+        assert len(noisy) == 1 and got.team["noisy_shifts"] == 1
+        week = "(bea, 2027-03-15 09:00–2027-03-19 17:00)"
+        assert f"office week 0 primary (office) {week}: {count} pages" in noisy[0].message

@@ -408,6 +408,41 @@ def _page_windows(shifts: pd.DataFrame, shift_idx: np.ndarray) -> pd.Series:
     return pd.Series([windows[k] if k >= 0 else None for k in shift_idx.tolist()], dtype=object)
 
 
+def _window_weeks(per_shift: pd.DataFrame, plan: Plan, limits: Mapping[str, int]) -> np.ndarray:
+    """Which shift each row is part of; windowed rows get the noisy-shift limit of their week.
+
+    A row of a window-less plan is a shift of its own. The occurrences one person holds of a
+    window in a week are one shift (the rotation's unit): their pages are summed and judged
+    against the schedule's ``alert_if_pages_exceed`` (``limits``) scaled by the part of the
+    week's occurrences (in hours, from the plan) inside the period, so a quiet week is not
+    noisy because one of its days took three pages. Sets ``limit`` and ``noisy`` of those rows
+    to the week's (in place). Override pieces stay shifts of their own, as without windows.
+    """
+    keys = np.empty(len(per_shift), dtype=object)
+    keys[:] = list(range(len(per_shift)))
+    if per_shift.empty or per_shift["window"].isna().all():
+        return keys
+    totals: dict[tuple[str, int, str, str, str], float] = {}
+    for name, s in plan.all_shifts():
+        if s.window is not None:
+            whose = (name, s.week, s.layer.value, s.window, s.person)
+            hours = (s.end.astimezone(UTC) - s.start.astimezone(UTC)).total_seconds() / 3600
+            totals[whose] = totals.get(whose, 0.0) + hours
+    held = per_shift[per_shift["window"].notna() & per_shift["override"].isna()]
+    groups = held.groupby(["schedule", "week", "layer", "window", "person"], sort=False)
+    for group, grp in groups:
+        g_name, g_week, g_layer, g_window, g_person = (str(v) for v in group)
+        key = (g_name, int(g_week), g_layer, g_window, g_person)
+        full = totals.get(key, 0.0)
+        share = min(float(grp["hours"].sum()) / full, 1.0) if full > 0 else 1.0
+        limit = round(limits.get(key[0], 0) * share, 3)
+        per_shift.loc[grp.index, "limit"] = limit
+        per_shift.loc[grp.index, "noisy"] = int(grp["pages"].sum()) > limit
+        for i in grp.index:
+            keys[i] = key
+    return keys
+
+
 def _night_hours(on_call: pd.DataFrame, people: list[str], zone_of: list[str]) -> np.ndarray:
     """Each person's paged hours inside the period between 22:00 and 08:00 in their own zone.
 
@@ -718,6 +753,14 @@ def compute(
             "periods_over_budget": shift_over,
         }
     )
+    shift_key = _window_weeks(
+        per_shift,
+        plan,
+        {
+            sp.name: by_name.get(sp.name, main).health_metrics.alert_if_pages_exceed
+            for sp in plan.schedules
+        },
+    )
 
     # -- per person ----------------------------------------------------------------------------
     def count(mask: np.ndarray | None = None) -> np.ndarray:
@@ -907,8 +950,9 @@ def compute(
         "pages": int(n),
         "incidents": len(incidents),
         "interruptions": int(new.sum()),
-        "noisy_shifts": int(per_shift["noisy"].sum()),
-        "shifts": int(nshift),
+        # A holder's week of a window is one shift, however many occurrences it has.
+        "noisy_shifts": len(set(shift_key[per_shift["noisy"].to_numpy(dtype=bool)].tolist())),
+        "shifts": len(set(shift_key.tolist())),
         "gini": fair["pages"]["gini"],
         "balance": fair["on_call_hours"]["balance"],
         "business_pages": int((bucket == 0).sum()),
@@ -970,19 +1014,40 @@ def _nan_none(x: float) -> float | None:
 
 def _noisy_shifts(per_shift: pd.DataFrame, source: str | None) -> list[Finding]:
     out = []
+    # A holder's week of a window is one shift: one finding for its occurrences together.
+    held = per_shift["window"].notna() & per_shift["override"].isna()
+    held_rows = set(per_shift.index[held].tolist())
+    seen: set[tuple[Any, ...]] = set()
     for row in per_shift[per_shift["noisy"]].itertuples():
         value = float(row.limit)  # type: ignore[arg-type]
         limit = f"{round(value, 1):g} for this shift"
         if value != round(value):
             # A shift cut by the period's edges gets a share of the weekly limit.
             limit += " (the weekly limit, scaled to the part of the shift inside the period)"
+        layer, pages, start, end, path = row.layer, row.pages, row.start, row.end, ""
+        if row.Index in held_rows:
+            key = (row.schedule, row.week, row.layer, row.window, row.person)
+            if key in seen:
+                continue
+            seen.add(key)
+            same = per_shift[
+                held
+                & (per_shift["schedule"] == row.schedule)
+                & (per_shift["week"] == row.week)
+                & (per_shift["layer"] == row.layer)
+                & (per_shift["window"] == row.window)
+                & (per_shift["person"] == row.person)
+            ]
+            layer = f"{row.layer} ({row.window})"
+            pages, start, end = same["pages"].sum(), same["start"].min(), same["end"].max()
+            path = f".{row.window}"
         out.append(
             rule("R301").finding(
-                f"{row.schedule} week {row.week} {row.layer} ({row.person}, "
-                f"{row.start:%Y-%m-%d %H:%M}–{row.end:%Y-%m-%d %H:%M}): {row.pages} pages, "
+                f"{row.schedule} week {row.week} {layer} ({row.person}, "
+                f"{start:%Y-%m-%d %H:%M}–{end:%Y-%m-%d %H:%M}): {pages} pages, "
                 f"more than {limit}",
                 file=source,
-                path=f"{row.schedule}.week[{row.week}].{row.layer}",
+                path=f"{row.schedule}.week[{row.week}].{row.layer}{path}",
                 hint="find the noisiest services in the incidents table and fix or demote "
                 "their alerts",
             )
