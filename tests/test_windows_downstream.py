@@ -652,3 +652,55 @@ def test_noisy_shift_is_a_holders_week_of_a_window(count: int) -> None:
         assert len(noisy) == 1 and got.team["noisy_shifts"] == 1
         week = "(bea, 2027-03-15 09:00–2027-03-19 17:00)"
         assert f"office week 0 primary (office) {week}: {count} pages" in noisy[0].message
+
+
+@pytest.mark.parametrize(("day", "found"), [("2027-03-24", True), ("2027-03-17", False)])
+def test_h106_judges_every_occurrence_against_time_off(day: str, found: bool) -> None:
+    # Ben holds emea in week 1 (22–29 March): his Wednesday off there clashes with that
+    # day's occurrence only; a day off in Bea's week 0 clashes with nothing.
+    sun = schedule_of(SUN.replace("2027-03-10", day))
+    findings = check_intervals([sun], round_robin(sun))
+    if not found:
+        assert findings == []
+        return
+    assert _codes(findings) == ["H106"]
+    assert "ben holds primary (week 1) from 2027-03-24 09:00 CET – 2027-03-24 17:00 CET" in (
+        findings[0].message
+    )
+
+
+def test_h102_is_about_instants_not_weeks() -> None:
+    from oncall_planner.validate.intervals import check_plan_alone
+
+    sun = schedule_of(SUN)
+    plan = round_robin(sun)
+    sp = plan.schedules[0]
+    # Secondary: the other member of each site, so each person holds one window, primary one
+    # week and secondary the next: never two layers at one instant, though every week has both.
+    second = [
+        s.model_copy(
+            update={
+                "layer": Layer.SECONDARY,
+                "person": POOLS[s.window or ""][(s.week + 1) % 2],
+            }
+        )
+        for s in sp.shifts
+    ]
+    both = plan.model_copy(
+        update={"schedules": (sp.model_copy(update={"shifts": (*sp.shifts, *second)}),)}
+    )
+    assert check_intervals([sun], both) == [] and check_plan_alone(both) == []
+    # Two hours of apac secondary for Bea on a day she holds emea primary: one hour overlaps.
+    clash = Shift(
+        week=0,
+        layer=Layer.SECONDARY,
+        person="bea",
+        window="apac",
+        start=datetime(2027, 3, 17, 7, tzinfo=UTC),
+        end=datetime(2027, 3, 17, 9, tzinfo=UTC),
+    )
+    # Built anew (not model_copy), so the times move into the schedule's zone as a file's do.
+    worse = Plan(schedules=(SchedulePlan(**{**dict(sp), "shifts": (*sp.shifts, *second, clash)}),))
+    findings = check_plan_alone(worse)
+    assert _codes(findings) == ["H102"]
+    assert "at once from 2027-03-17 09:00 CET – 2027-03-17 10:00 CET" in findings[0].message

@@ -12,6 +12,9 @@ overrides do to *part* of a week is judged here, on the effective roster, to the
 - H106: nobody holds a layer during their time off (to the hour, in their own zone);
 - H107: nobody holds layers in two schedules at one instant.
 
+In a plan with coverage windows, H102, H106 and H107 judge every occurrence (not only the
+time overrides touch): the week rules cannot tell two windows of one week apart.
+
 Schedules whose plan has overrides or coverage windows are checked here: without either, the
 effective roster is the weekly shifts and H001–H008 are exact. A plan with windows is always
 checked, overrides or not: its shifts are occurrences, and only real time says whether they
@@ -67,9 +70,26 @@ class _Item:
         """True if a whole-week rule sees this piece: it lies in a weekly shift of its person."""
         return _accounted(self.weekly, p)
 
+    @property
+    def windowed(self) -> bool:
+        """True for a plan with coverage windows: its shifts are occurrences."""
+        return _windowed(self.plan)
+
+    def seen_whole(self, p: EffectiveShift) -> bool:
+        """True if a week rule (H002, H007) judges this piece as part of a whole weekly shift.
+
+        Never in a plan with windows: there the instants decide (one role per person at any
+        instant, so apac primary and emea secondary in one week is fine), and H102/H107 judge
+        every occurrence by real time.
+        """
+        return not self.windowed and self.accounted(p)
+
     def in_untouched_week(self, p: EffectiveShift) -> bool:
         """True if the piece lies in a weekly shift of its person that no override cuts (H006
-        judges those whole weeks)."""
+        judges those whole weeks). Never in a plan with windows: H106 judges every occurrence
+        against time off to the minute."""
+        if self.windowed:
+            return False
         return any(
             s.layer is p.layer
             and s.person == p.person
@@ -194,7 +214,7 @@ def check_two_layers(items: Sequence[_Item], **_: object) -> Iterator[Finding]:
             by_person.setdefault(p.person, []).append((item, p))
         for person, pieces in sorted(by_person.items()):
             for _ia, a, _ib, b, x, y in _overlaps(pieces):
-                if a.layer is b.layer or (item.accounted(a) and item.accounted(b)):
+                if a.layer is b.layer or (item.seen_whole(a) and item.seen_whole(b)):
                     continue
                 finding = source_of(item.schedule).finding(
                     "H102",
@@ -384,7 +404,7 @@ def check_two_schedules(items: Sequence[_Item], **kw: object) -> Iterator[Findin
             everyone.setdefault(p.person, []).append((item, p))
     for person, pieces in sorted(everyone.items()):
         for ia, a, ib, b, x, y in _overlaps(pieces):
-            if a.schedule == b.schedule or (ia.accounted(a) and ib.accounted(b)):
+            if a.schedule == b.schedule or (ia.seen_whole(a) and ib.seen_whole(b)):
                 continue
             finding = source_of(ia.schedule).finding(
                 "H107",
@@ -483,6 +503,7 @@ def check_plan_alone(plan: Plan, *, file: str | None = None) -> list[Finding]:
     The other interval rules need the schedules (members, time off, limits, the policy).
     """
     weekly = {sp.name: weekly_view(sp) for sp in plan.schedules}
+    windowed = {sp.name for sp in plan.schedules if _windowed(sp)}
     overrides = {o.id: o for sp in plan.schedules for o in sp.overrides}
     by_person: dict[str, list[EffectiveShift]] = {}
     for sp in plan.schedules:
@@ -497,7 +518,10 @@ def check_plan_alone(plan: Plan, *, file: str | None = None) -> list[Finding]:
                     break
                 same = a.schedule == b.schedule
                 if (same and a.layer is b.layer) or (
-                    _accounted(weekly[a.schedule], a) and _accounted(weekly[b.schedule], b)
+                    a.schedule not in windowed
+                    and b.schedule not in windowed
+                    and _accounted(weekly[a.schedule], a)
+                    and _accounted(weekly[b.schedule], b)
                 ):
                     continue
                 x, y = max(a.start, b.start), min(a.end, b.end)
