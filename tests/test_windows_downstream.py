@@ -13,6 +13,7 @@ import itertools
 import json
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -25,6 +26,9 @@ from oncall_planner.roster import effective_shifts, holding, horizon, weekly_vie
 from oncall_planner.spec import Schedule
 from oncall_planner.validate._common import stamp
 from oncall_planner.validate.intervals import check_intervals
+
+if TYPE_CHECKING:
+    from oncall_planner.health import QuarterlyReview
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -471,6 +475,13 @@ def test_a_replan_that_keeps_an_occurrence_keeps_its_uid() -> None:
     kept = [s for s in plan.schedules[0].shifts if s.week >= 1]
     assert len(common) == len(kept) == 43
     assert all(before[k] == after[k] for k in common)
+    # Every kept occurrence changed holder (the round robin restarts): same UID, SEQUENCE 1,
+    # so subscribed calendars update the blocks instead of duplicating them.
+    from icalendar import Calendar
+
+    revised = Calendar.from_ical(to_ical(later, previous=plan)).walk("VEVENT")
+    assert sorted(str(e["UID"]) for e in revised) == sorted(before[k] for k in common)
+    assert {(str(e["STATUS"]), str(e["SEQUENCE"])) for e in revised} == {("CONFIRMED", "1")}
 
 
 def test_overridden_window_feed_and_import_of_a_windowed_feed() -> None:
@@ -514,7 +525,7 @@ OFFICE_PAGES = [
 ]
 
 
-def _office_review():  # type: ignore[no-untyped-def]
+def _office_review() -> tuple[Schedule, Plan, QuarterlyReview]:
     import pandas as pd
 
     from oncall_planner.health import review
