@@ -325,7 +325,8 @@ class Holding:
         since: When their unbroken hold started (None if nobody holds it).
         until: When it ends: the next change of person, or the end of the plan.
         next_person: Who holds the layer after ``until`` (None: nobody, or the plan ends).
-        next_until: When the next person's unbroken hold ends.
+        next_until: When the next person's unbroken hold ends (in a plan with windows, when
+            nobody holds the layer next: when the coverage gap ends).
         window: The coverage window ``person`` holds at the instant (None: the plan has no
             windows, nobody holds the layer, or an override holds it in a coverage gap).
         next_window: The window the next person holds after ``until``.
@@ -455,7 +456,10 @@ def holding(sp: SchedulePlan, layer: Layer, at: datetime) -> Holding:
         local(since) if held else None,
         local(until),
         nxt[0] if nxt is not None else None,
-        local(following[2]) if nxt is not None and following is not None else None,
+        # With windows, nobody next (a coverage gap) still has an end: when coverage resumes.
+        local(following[2])
+        if following is not None and (nxt is not None or (windowed and held))
+        else None,
         window=(held[0][1] or None) if held else None,
         next_window=(nxt[1] or None) if nxt is not None else None,
         windowed=windowed,

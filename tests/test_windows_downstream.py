@@ -248,6 +248,12 @@ def test_who_says_nobody_outside_coverage(
     data = json.loads(_who(tmp_path, plan, "2027-03-20T12:00", "--format", "json", capsys=capsys))
     layer = data["schedules"][0]["layers"][0]
     assert layer["person"] is None and layer["window"] is None
+    # Friday afternoon: the last occurrence of Bea's week, then the weekend gap.
+    out = _who(tmp_path, plan, "2027-03-19T16:30", capsys=capsys)
+    assert (
+        "primary    Bea Berlin (office, until 2027-03-19 17:00 CET), then nobody (outside "
+        "coverage) until 2027-03-22 09:00 CET" in out
+    )
     # Inside: Tuesday 10:00 Berlin in week 0 is Bea's (bea, ben, nia in turn).
     assert plan.on_call(datetime(2027, 3, 16, 10, tzinfo=BERLIN)) == "bea"
     assert plan.on_call(datetime(2027, 3, 16, 17, tzinfo=BERLIN)) is None  # the window's end

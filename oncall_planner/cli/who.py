@@ -86,6 +86,8 @@ def _line(plan: Plan, h: Holding) -> str:
     if h.next_person is not None:
         nxt = plan.display_name(h.next_person)
         text += f", then {nxt} ({h.next_window or 'override'}) until {_stamp(h.next_until)}"
+    elif h.person is not None and h.next_until is not None:
+        text += f", then nobody (outside coverage) until {_stamp(h.next_until)}"
     return text
 
 
