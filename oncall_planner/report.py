@@ -81,7 +81,7 @@ class Finding:
         data["severity"] = self.severity.value
         return data
 
-    def sort_key(self) -> tuple[int, str, int, int, str, tuple[tuple[int, str], ...]]:
+    def sort_key(self) -> tuple[int, str, int, int, str, tuple[tuple[int, int, str], ...]]:
         """Errors first, then by file, line, column, code and message (numbers numerically).
 
         Messages sorted as text put "week 10" before "week 2"; each run of digits compares as
@@ -100,11 +100,23 @@ class Finding:
 _DIGITS = re.compile(r"(\d+)")
 
 
-def natural_key(text: str) -> tuple[tuple[int, str], ...]:
-    """``"week 10"`` → ``((0, "week "), (10, ""))``: digit runs compare as numbers."""
-    return tuple(
-        (int(part), "") if part.isdigit() else (-1, part) for part in _DIGITS.split(text) if part
-    )
+def natural_key(text: str) -> tuple[tuple[int, int, str], ...]:
+    """``"week 10"`` → ``((-1, 0, "week "), (0, 2, "10"))``: digit runs compare as numbers.
+
+    A run compares by its length without leading zeros, then digit by digit: the numeric order,
+    without ``int()``, which refuses runs over 4,300 digits (a hostile file's
+    ``weight: 1000…0`` echoed in a message).
+    """
+    key = []
+    for part in _DIGITS.split(text):
+        if not part:
+            continue
+        if part.isdigit():
+            digits = part.lstrip("0") or "0"
+            key.append((0, len(digits), digits))
+        else:
+            key.append((-1, 0, part))
+    return tuple(key)
 
 
 def matches_code(code: str, patterns: Iterable[str]) -> bool:

@@ -6,6 +6,13 @@ Friday 09:00"). At every instant, the last override in the list that covers the 
 who holds the layer; where none does, the weekly shifts do. So an override of an override works,
 and removing one restores what was under it. Nothing here imports ortools.
 
+Coverage windows: a windowed plan's shifts are occurrences (one per window, week and layer's
+stretch of time), so the roster is the occurrences themselves: ``on_call`` gives the window's
+holder at an instant and None between windows of a ``coverage: partial`` schedule. An override
+replaces whoever holds each instant it covers; its pieces are cut where the window under it
+changes, each naming that window, and ``replaces`` lists every holder it covers ("ana, ben")
+when it spans windows.
+
 Week boundaries come from the plan itself: week ``k`` starts at the first shift's local handoff
 wall time ``7 k`` local days after week 0 (:func:`handoffs`, through ``expand.local_instant``,
 the one definition of a handoff instant), never ``+168 h``.
@@ -14,11 +21,12 @@ the one definition of a handoff instant), never ``+168 h``.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import difflib
 import hashlib
 import itertools
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -53,6 +61,10 @@ class EffectiveShift:
         end: End (aware, in the schedule's zone).
         week: Index of the weekly shift this piece comes from (None for an override).
         override: Id of the override this piece comes from (None for a weekly shift).
+        window: The coverage window of the time this piece covers (None: no windows, or an
+            override in a gap of a ``coverage: partial`` schedule). An override over a
+            windowed layer is cut at window boundaries and each piece names the window whose
+            holder it replaces.
     """
 
     schedule: str
@@ -62,6 +74,7 @@ class EffectiveShift:
     end: datetime
     week: int | None = None
     override: str | None = None
+    window: str | None = None
 
     @property
     def source(self) -> str:
@@ -92,10 +105,29 @@ def _anchor(sp: SchedulePlan) -> tuple[date, time] | None:
         return sp.start + timedelta(days=(number - sp.start.weekday()) % 7), time(hour, minute)
     if not sp.shifts:
         return None
+    if any(s.window is not None for s in sp.shifts):
+        return _window_anchor(sp)
     # The earliest week's shift: its start is a handoff instant at the handoff wall time.
     s = min(sp.shifts, key=lambda s: (s.week, s.layer.order))
     local = s.start.astimezone(ZoneInfo(sp.timezone))
     return local.date() - timedelta(weeks=s.week), local.timetz().replace(tzinfo=None)
+
+
+def _window_anchor(sp: SchedulePlan) -> tuple[date, time]:
+    """Week 0's handoff read off occurrence shifts, which start at a handoff only sometimes.
+
+    Week ``k``'s occurrences lie in ``[handoff k, handoff k+1)``, so each occurrence start,
+    moved back ``k`` local weeks, is at or after week 0's handoff; the earliest of them is the
+    handoff itself when the windows tile the week (``coverage: full``: some window holds the
+    instant of every handoff, and occurrences are cut there). With ``coverage: partial`` it is
+    the first covered instant of any week, at or after the true handoff: the horizon may
+    start (and end) a little late, never early.
+    """
+    zone = ZoneInfo(sp.timezone)
+    earliest = min(
+        s.start.astimezone(zone).replace(tzinfo=None) - timedelta(weeks=s.week) for s in sp.shifts
+    )
+    return earliest.date(), earliest.time()
 
 
 def handoffs(sp: SchedulePlan) -> list[datetime]:
@@ -120,6 +152,10 @@ def horizon(sp: SchedulePlan) -> tuple[datetime, datetime]:
 # Laying overrides over shifts
 
 
+#: What keeps a piece growing across a cut: (person, week, override, window).
+_Key = tuple[str, int | None, str | None, str | None]
+
+
 def _layer_pieces(sp: SchedulePlan, layer: Layer) -> list[EffectiveShift]:
     """The effective pieces of one layer, sorted by start then person.
 
@@ -131,7 +167,8 @@ def _layer_pieces(sp: SchedulePlan, layer: Layer) -> list[EffectiveShift]:
     overrides = [o for o in sp.overrides if o.layer is layer]
     if not overrides:
         return [
-            EffectiveShift(sp.name, layer, s.person, s.start, s.end, week=s.week) for s in shifts
+            EffectiveShift(sp.name, layer, s.person, s.start, s.end, week=s.week, window=s.window)
+            for s in shifts
         ]
     # Events at UTC instants: (instant, +1 start / -1 end, kind, index).
     events: dict[datetime, list[tuple[int, str, int]]] = {}
@@ -145,7 +182,7 @@ def _layer_pieces(sp: SchedulePlan, layer: Layer) -> list[EffectiveShift]:
     active_shifts: set[int] = set()
     active_overrides: set[int] = set()
     pieces: list[EffectiveShift] = []
-    open_by_key: dict[tuple[str, int | None, str | None], int] = {}
+    open_by_key: dict[_Key, int] = {}
     for a, b in itertools.pairwise(cuts):
         for sign, kind, i in events[a]:
             target = active_shifts if kind == "s" else active_overrides
@@ -153,21 +190,23 @@ def _layer_pieces(sp: SchedulePlan, layer: Layer) -> list[EffectiveShift]:
                 target.add(i)
             else:
                 target.discard(i)
-        holders: list[tuple[str, int | None, str | None]]
+        holders: list[_Key]
         if active_overrides:
             top = overrides[max(active_overrides)]
-            holders = [(top.person, None, top.id)]
+            # The override replaces whoever holds the instant, in their window: an override
+            # from 06:00 to 10:00 over apac (until 08:00) and emea is two pieces, one per window.
+            under = sorted({w for i in active_shifts if (w := shifts[i].window) is not None})
+            holders = [(top.person, None, top.id, under[0] if under else None)]
         else:
-            holders = sorted((shifts[i].person, shifts[i].week, None) for i in active_shifts)
-        current: dict[tuple[str, int | None, str | None], int] = {}
+            holders = sorted(
+                (shifts[i].person, shifts[i].week, None, shifts[i].window) for i in active_shifts
+            )
+        current: dict[_Key, int] = {}
         for key in holders:
             j = open_by_key.get(key)
             if j is not None:
                 # Same person from the same source right after: one piece.
-                p = pieces[j]
-                pieces[j] = EffectiveShift(
-                    p.schedule, p.layer, p.person, p.start, b.astimezone(zone), p.week, p.override
-                )
+                pieces[j] = dataclasses.replace(pieces[j], end=b.astimezone(zone))
                 current[key] = j
             else:
                 pieces.append(
@@ -179,6 +218,7 @@ def _layer_pieces(sp: SchedulePlan, layer: Layer) -> list[EffectiveShift]:
                         b.astimezone(zone),
                         key[1],
                         key[2],
+                        key[3],
                     )
                 )
                 current[key] = len(pieces) - 1
@@ -292,7 +332,13 @@ class Holding:
         since: When their unbroken hold started (None if nobody holds it).
         until: When it ends: the next change of person, or the end of the plan.
         next_person: Who holds the layer after ``until`` (None: nobody, or the plan ends).
-        next_until: When the next person's unbroken hold ends.
+        next_until: When the next person's unbroken hold ends (in a plan with windows, when
+            nobody holds the layer next: when the coverage gap ends).
+        window: The coverage window ``person`` holds at the instant (None: the plan has no
+            windows, nobody holds the layer, or an override holds it in a coverage gap).
+        next_window: The window the next person holds after ``until``.
+        windowed: True when the schedule's plan has windows, so that nobody holding the layer
+            means the instant is outside coverage rather than a gap in the plan.
     """
 
     schedule: str
@@ -302,6 +348,9 @@ class Holding:
     until: datetime | None
     next_person: str | None
     next_until: datetime | None
+    window: str | None = None
+    next_window: str | None = None
+    windowed: bool = False
 
     def to_data(self) -> dict[str, object]:
         """JSON-ready data (times ISO 8601 with the schedule's offset)."""
@@ -309,7 +358,7 @@ class Holding:
         def iso(value: datetime | None) -> str | None:
             return value.isoformat() if value else None
 
-        return {
+        data: dict[str, object] = {
             "schedule": self.schedule,
             "layer": self.layer.value,
             "person": self.person,
@@ -319,6 +368,14 @@ class Holding:
             if self.next_person
             else None,
         }
+        if self.windowed:
+            # Extend only: a plan without windows keeps its keys; "window" is None outside
+            # coverage, and the next holder's window rides along with them.
+            data["window"] = self.window
+            nxt = data["next"]
+            if isinstance(nxt, dict):
+                nxt["window"] = self.next_window
+        return data
 
 
 def states(
@@ -332,18 +389,31 @@ def states(
     when given (the result is then clipped to them). Times are UTC. One holder is the only
     valid state; none is a gap and two or more a double booking (H101).
     """
-    events: dict[datetime, list[tuple[int, str]]] = {}
+    return [
+        (tuple(person for person, _ in held), a, b)
+        for held, a, b in _runs(pieces, first, last, lambda p: (p.person, ""))
+    ]
+
+
+def _runs(
+    pieces: Iterable[EffectiveShift],
+    first: datetime | None,
+    last: datetime | None,
+    key: Callable[[EffectiveShift], tuple[str, str]],
+) -> list[tuple[tuple[tuple[str, str], ...], datetime, datetime]]:
+    """:func:`states` with holders told apart by ``key`` (the person, or person and window)."""
+    events: dict[datetime, list[tuple[int, tuple[str, str]]]] = {}
     for p in pieces:
-        events.setdefault(p.start.astimezone(UTC), []).append((1, p.person))
-        events.setdefault(p.end.astimezone(UTC), []).append((-1, p.person))
+        events.setdefault(p.start.astimezone(UTC), []).append((1, key(p)))
+        events.setdefault(p.end.astimezone(UTC), []).append((-1, key(p)))
     lo = first.astimezone(UTC) if first is not None else None
     hi = last.astimezone(UTC) if last is not None else None
     cuts = sorted(set(events) | {t for t in (lo, hi) if t is not None})
-    active: Counter[str] = Counter()
-    out: list[tuple[tuple[str, ...], datetime, datetime]] = []
+    active: Counter[tuple[str, str]] = Counter()
+    out: list[tuple[tuple[tuple[str, str], ...], datetime, datetime]] = []
     for a, b in itertools.pairwise(cuts):
-        for sign, person in events.get(a, ()):
-            active[person] += sign
+        for sign, holder in events.get(a, ()):
+            active[holder] += sign
         a2 = max(a, lo) if lo is not None else a
         b2 = min(b, hi) if hi is not None else b
         if a2 >= b2:
@@ -361,20 +431,25 @@ def holding(sp: SchedulePlan, layer: Layer, at: datetime) -> Holding:
 
     ``until`` is the next change of holders (a double-booked stretch, an error, counts as a
     change); in a double-booked stretch the holder shown is the first by id, as ``on_call``.
+    In a plan with windows a change of window is a change too (``ana`` holding apac until
+    08:00 and then emea is two holds), and nobody between windows (``coverage: partial``)
+    is a stretch of its own.
     """
     now = _aware(at, "at").astimezone(UTC)
     zone = ZoneInfo(sp.timezone)
-    segments = states(_layer_pieces(sp, layer))
+    windowed = any(s.window is not None for s in sp.shifts)
+    segments = _runs(_layer_pieces(sp, layer), None, None, lambda p: (p.person, p.window or ""))
     starts = [seg[1] for seg in segments]
     k = bisect.bisect_right(starts, now) - 1
     current = segments[k] if k >= 0 and now < segments[k][2] else None
     until: datetime | None
+    held: tuple[tuple[str, str], ...]
     if current is not None:
         held, since, until = current[0], current[1], current[2]
-        following = segments[k + 1] if k + 1 < len(segments) else None
     else:
         held, since = (), None
-        following = segments[k + 1] if k + 1 < len(segments) else None
+    following = segments[k + 1] if k + 1 < len(segments) else None
+    if current is None:
         until = following[1] if following is not None else None
 
     def local(value: datetime | None) -> datetime | None:
@@ -384,11 +459,17 @@ def holding(sp: SchedulePlan, layer: Layer, at: datetime) -> Holding:
     return Holding(
         sp.name,
         layer,
-        held[0] if held else None,
+        held[0][0] if held else None,
         local(since) if held else None,
         local(until),
-        nxt,
-        local(following[2]) if nxt is not None and following is not None else None,
+        nxt[0] if nxt is not None else None,
+        # With windows, nobody next (a coverage gap) still has an end: when coverage resumes.
+        local(following[2])
+        if following is not None and (nxt is not None or (windowed and held))
+        else None,
+        window=(held[0][1] or None) if held else None,
+        next_window=(nxt[1] or None) if nxt is not None else None,
+        windowed=windowed,
     )
 
 
@@ -414,7 +495,11 @@ def _covered_by_one(pieces: Sequence[EffectiveShift], s: Shift) -> str | None:
 def weekly_view(sp: SchedulePlan) -> SchedulePlan:
     """The plan as whole weeks: a weekly shift that overrides hand entirely to one other person
     becomes that person's shift; partly overridden shifts stay as planned (the interval rules
-    H101–H107 judge the overridden part)."""
+    H101–H107 judge the overridden part).
+
+    A windowed plan stays per occurrence (windows are never merged into whole weeks): an
+    occurrence that overrides hand entirely to one person becomes theirs.
+    """
     if not sp.overrides:
         return sp
     shifts = []
@@ -539,14 +624,20 @@ def with_override(
                 "(pass name= to add someone new)"
             )
         people[person] = Person(name=name)
-    under = {p.person for p in _layer_pieces(sp, lay) if p.overlaps(a, b)}
+    below = [p for p in _layer_pieces(sp, lay) if p.overlaps(a, b)]
+    under = {p.person for p in below}
+    replaces = under.pop() if len(under) == 1 else None
+    if len(under) > 1 and any(p.window is not None for p in below):
+        # Over several windows' holders, it names each of them, in time order ("ana, ben");
+        # a window-less plan keeps None for several, as ever.
+        replaces = ", ".join(dict.fromkeys(p.person for p in below))
     override = Override(
         id=_override_id(sp.name, lay, person, a, b, (o.id for o in sp.overrides)),
         layer=lay,
         person=person,
         start=a,
         end=b,
-        replaces=under.pop() if len(under) == 1 else None,
+        replaces=replaces,
         reason=reason,
         created=created,
         accepted=tuple(sorted(set(accepted))),

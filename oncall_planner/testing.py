@@ -23,6 +23,10 @@ Valid strategies build inputs that are valid by construction, without the solver
 ``page_exports()``           ``(suffix, text)``: a CSV or Grafana OnCall export ``load_pages`` reads
 ============================ ==================================================================
 
+``schedules(windows=True)`` (and ``schedules_with_plans``/``plans`` with ``windows=True``) draw
+schedules with coverage windows instead: follow-the-sun, weekday/weekend, day/night or a
+business-hours layer (:data:`WINDOW_LAYOUTS`), and plans with one shift per occurrence.
+
 Hostile strategies build what an attacker or a broken exporter would send; the library must
 answer them with its own errors (:class:`~oncall_planner.errors.OncallPlannerError`), located,
 and quickly:
@@ -54,13 +58,14 @@ except ImportError as e:  # pragma: no cover - the test suite always has Hypothe
         "(or install oncall-planner with its [dev] extra)"
     ) from e
 
-from oncall_planner.expand import week_starts
+from oncall_planner.expand import expand, week_starts
 from oncall_planner.loader import Org, dump_schedule
 from oncall_planner.plans import Layer, Plan, SchedulePlan, Shift, SolveInfo
 from oncall_planner.spec import Schedule
 
 __all__ = [
     "TEST_ZONES",
+    "WINDOW_LAYOUTS",
     "feeds",
     "hostile_feeds",
     "hostile_page_exports",
@@ -98,20 +103,73 @@ def _slug(name: str) -> str:
     return name.split()[0].lower().encode("ascii", "ignore").decode() or "member"
 
 
+#: Window layouts :func:`schedules` draws with ``windows=True``; each tiles the week all year
+#: (or, business hours, covers part of it on purpose), and gives each window its own people.
+WINDOW_LAYOUTS = ("follow-the-sun", "weekday-weekend", "day-night", "business-hours")
+
+
+def _windows(
+    draw: st.DrawFn, members: list[dict[str, Any]], zone: str
+) -> tuple[list[dict[str, Any]], str]:
+    """Windows for ``members`` (their ``site`` is set in place) and the coverage."""
+    layout = draw(st.sampled_from(WINDOW_LAYOUTS))
+    if layout == "follow-the-sun" and len(members) < 6:
+        layout = "day-night"
+    if layout == "business-hours":
+        return [{"name": "office", "days": "mon-fri", "start": "09:00", "end": "17:00"}], "partial"
+    if layout == "follow-the-sun":
+        sites = ("apac", "emea", "amer")
+        for i, m in enumerate(members):
+            m["site"] = sites[i % 3]
+        # Defined in UTC, three 8-hour windows tile every day of the year.
+        hours = (("00:00", "08:00"), ("08:00", "16:00"), ("16:00", "24:00"))
+        windows: list[dict[str, Any]] = [
+            {"name": site, "days": "daily", "start": a, "end": b, "timezone": "UTC",
+             "members": {"site": site}}
+            for site, (a, b) in zip(sites, hours, strict=True)
+        ]  # fmt: skip
+        return windows, "full"
+    half = len(members) // 2
+    first = sorted(m["id"] for m in members[:half])
+    second = sorted(m["id"] for m in members[half:])
+    if layout == "weekday-weekend":
+        windows = [
+            {"name": "weekday", "span": {"from": "mon 09:00", "to": "fri 18:00"}, "members": first},
+            {"name": "weekend", "span": {"from": "fri 18:00", "to": "mon 09:00"},
+             "members": second, "weight": 1.5},
+        ]  # fmt: skip
+        return windows, "full"
+    # Day and night in one zone tile every day, a 23- or 25-hour day included.
+    windows = [
+        {"name": "day", "days": "daily", "start": "08:00", "end": "20:00", "timezone": zone,
+         "members": first},
+        {"name": "night", "days": "daily", "start": "20:00", "end": "08:00", "timezone": zone,
+         "members": second},
+    ]  # fmt: skip
+    return windows, "full"
+
+
 @st.composite
-def schedules(draw: st.DrawFn, *, min_members: int = 4, max_members: int = 8) -> Schedule:
+def schedules(
+    draw: st.DrawFn, *, min_members: int = 4, max_members: int = 8, windows: bool = False
+) -> Schedule:
     """A schedule that loads and that ``check(schedule)`` finds no error in.
 
     Args:
         min_members: Fewest members (at least 4, so that a two-layer round robin never puts
             anyone on call two weeks running).
         max_members: Most members (at most 12).
+        windows: Give the schedule coverage windows (one of :data:`WINDOW_LAYOUTS`, each window
+            with its own people, primary layer only), so that :func:`schedules_with_plans`
+            builds plans with one shift per occurrence.
     """
     if not 4 <= min_members <= max_members <= len(_NAMES):
         raise ValueError(
             f"min_members and max_members must satisfy 4 <= min <= max <= {len(_NAMES)}, "
             f"got {min_members} and {max_members}"
         )
+    if not isinstance(windows, bool):
+        raise TypeError(f"windows must be True or False, got {windows!r}")
     names = draw(
         st.lists(st.sampled_from(_NAMES), min_size=min_members, max_size=max_members, unique=True)
     )
@@ -125,26 +183,40 @@ def schedules(draw: st.DrawFn, *, min_members: int = 4, max_members: int = 8) ->
         for n in names
     ]
     policy: list[dict[str, Any]] = [{"level": 1, "target": "on-call-primary", "timeout": "5m"}]
-    if draw(st.booleans()):
+    if not windows and draw(st.booleans()):
         policy.append({"level": 2, "target": "on-call-secondary", "timeout": "10m"})
     policy.append({"level": len(policy) + 1, "target": "manager", "timeout": 0})
+    zone = draw(st.sampled_from(TEST_ZONES))
+    extra: dict[str, Any] = {}
+    smallest_pool = len(members)
+    if windows:
+        window_list, coverage = _windows(draw, members, zone)
+        extra = {"windows": window_list, "coverage": coverage}
+        pools = [
+            w["members"] if isinstance(w.get("members"), list)
+            else [m for m in members if m.get("site") == w["members"]["site"]]
+            if "members" in w else members
+            for w in window_list
+        ]  # fmt: skip
+        smallest_pool = min(len(p) for p in pools)
     data = {
         "name": draw(st.sampled_from(("backend", "payments", "data-platform", "search"))),
-        "timezone": draw(st.sampled_from(TEST_ZONES)),
+        "timezone": zone,
         "handoff_time": draw(st.sampled_from(("09:00", "10:00", "11:00", "14:00"))),
         "handoff_day": draw(st.sampled_from(_DAYS)),
         "participants": {
-            "min_rotation_size": draw(st.integers(2, len(members))),
+            "min_rotation_size": draw(st.integers(2, smallest_pool)),
             "max_consecutive_weeks": draw(st.integers(1, 2)),
             "members": members,
         },
         "escalation_policy": policy,
         "contacts": {"manager": {"name": "Morgan Reyes", "email": "morgan@example.com"}},
+        **extra,
     }
     return Schedule.model_validate(data)
 
 
-def schedule_texts(**kwargs: int) -> st.SearchStrategy[str]:
+def schedule_texts(**kwargs: Any) -> st.SearchStrategy[str]:
     """The YAML text of :func:`schedules` (keyword arguments are passed on)."""
     return schedules(**kwargs).map(dump_schedule)
 
@@ -162,12 +234,22 @@ def orgs(draw: st.DrawFn, *, max_schedules: int = 3) -> Org:
 
 def _round_robin(schedule: Schedule, start: date, weeks: int, turn: int) -> Plan:
     """Primary ``(k + turn) % n``, secondary half the roster later: nobody on call twice in a
-    row, nobody in two roles, every week covered."""
+    row, nobody in two roles, every week covered. With windows, each window's own people take
+    turns, one shift per occurrence."""
     members = [m.id for m in schedule.participants.members]
     n = len(members)
     bounds = week_starts(schedule, start, weeks)
     shifts = []
-    for k in range(weeks):
+    for window in schedule.windows:
+        pool = [m.id for m in schedule.window_members(window)]
+        for week in expand(schedule, start, weeks, window=window).weeks:
+            person = pool[(week.index + turn) % len(pool)]
+            shifts += [
+                Shift(week=week.index, layer=Layer.PRIMARY, person=person, window=window.name,
+                      start=a, end=b)
+                for a, b in week.intervals
+            ]  # fmt: skip
+    for k in range(0 if schedule.windows else weeks):
         shifts.append(
             Shift(
                 week=k,
@@ -198,18 +280,21 @@ def _round_robin(schedule: Schedule, start: date, weeks: int, turn: int) -> Plan
 
 
 @st.composite
-def schedules_with_plans(draw: st.DrawFn, *, max_weeks: int = 13) -> tuple[Schedule, Plan]:
-    """A schedule and a plan of it that the validator accepts (no solver involved)."""
-    schedule = draw(schedules())
+def schedules_with_plans(
+    draw: st.DrawFn, *, max_weeks: int = 13, windows: bool = False
+) -> tuple[Schedule, Plan]:
+    """A schedule and a plan of it that the validator accepts (no solver involved); with
+    ``windows``, a schedule with coverage windows (see :func:`schedules`)."""
+    schedule = draw(schedules(windows=windows))
     start = draw(st.dates(_FIRST, _FIRST + timedelta(days=730)))
     weeks = draw(st.integers(1, max_weeks))
     turn = draw(st.integers(0, len(schedule.participants.members) - 1))
     return schedule, _round_robin(schedule, start, weeks, turn)
 
 
-def plans(*, max_weeks: int = 13) -> st.SearchStrategy[Plan]:
+def plans(*, max_weeks: int = 13, windows: bool = False) -> st.SearchStrategy[Plan]:
     """A valid plan of a valid schedule (see :func:`schedules_with_plans`)."""
-    return schedules_with_plans(max_weeks=max_weeks).map(lambda pair: pair[1])
+    return schedules_with_plans(max_weeks=max_weeks, windows=windows).map(lambda pair: pair[1])
 
 
 @st.composite

@@ -105,3 +105,12 @@ def replace_shifts(plan: Plan, name: str, shifts: Sequence[Shift]) -> Plan:
 def shifts_of(plan: Plan, name: str) -> list[Shift]:
     """The shifts of one schedule of ``plan``."""
     return list(plan.schedule(name).shifts)
+
+
+def test_natural_key_orders_numbers_of_any_length() -> None:
+    from oncall_planner.report import natural_key
+
+    huge = "9" * 5000
+    texts = [f"week {huge}", "week 10", "week 2", "week 007", "week", f"week 1{huge}"]
+    ordered = sorted(texts, key=natural_key)
+    assert ordered == ["week", "week 2", "week 007", "week 10", f"week {huge}", f"week 1{huge}"]

@@ -30,7 +30,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="quarterly review of pager load: pages per shift and person, night pages, fairness",
         description="Review page events against who was on call (a plan file, or history "
         "from an iCalendar feed) over a quarter or a range of days. Prints the summary, the "
-        "health findings (R301–R305, P103) and the per-person and per-shift tables. Exit 0 "
+        "health findings (R301–R306, P103) and the per-person and per-shift tables (with "
+        "coverage windows: each shift's window, night hours and pages per window). Exit 0 "
         "when the review ran (findings are part of the review), 1 on bad input files, 2 on "
         "usage errors.",
     )

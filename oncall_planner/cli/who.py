@@ -5,11 +5,15 @@ from __future__ import annotations
 import argparse
 import json
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from oncall_planner.cli._common import emit, usage_error
 from oncall_planner.expand import local_instant
 from oncall_planner.plans import Layer, Plan, SchedulePlan
+
+if TYPE_CHECKING:
+    from oncall_planner.roster import Holding
 
 __all__ = ["parse_time", "register"]
 
@@ -62,6 +66,31 @@ def _stamp(value: datetime | None) -> str:
     return f"{value:%Y-%m-%d %H:%M %Z}" if value else "-"
 
 
+def _line(plan: Plan, h: Holding) -> str:
+    """``ana until …, then ben until …``; with windows ``ana (apac, until 08:00 UTC), then
+    ben (emea) until …``, and ``nobody (outside coverage)`` between windows."""
+    if not h.windowed:
+        who = plan.display_name(h.person) if h.person else "nobody"
+        text = who
+        if h.until is not None:
+            text += f" until {_stamp(h.until)}"
+        if h.next_person is not None:
+            text += f", then {plan.display_name(h.next_person)}"
+            text += f" until {_stamp(h.next_until)}"
+        return text
+    if h.person is None:
+        text = "nobody (outside coverage"
+    else:
+        text = plan.display_name(h.person) + (f" ({h.window}" if h.window else " (override")
+    text += f", until {_stamp(h.until)})" if h.until is not None else ")"
+    if h.next_person is not None:
+        nxt = plan.display_name(h.next_person)
+        text += f", then {nxt} ({h.next_window or 'override'}) until {_stamp(h.next_until)}"
+    elif h.person is not None and h.next_until is not None:
+        text += f", then nobody (outside coverage) until {_stamp(h.next_until)}"
+    return text
+
+
 def run(args: argparse.Namespace) -> int:
     """Print the holders and return 0 (or 2 on a usage error)."""
     from oncall_planner.roster import holding
@@ -100,13 +129,6 @@ def run(args: argparse.Namespace) -> int:
     for sp, at, held in results:
         lines.append(f"{sp.name} at {_stamp(at)}")
         for h in held:
-            who = plan.display_name(h.person) if h.person else "nobody"
-            text = f"  {h.layer.value:<9}  {who}"
-            if h.until is not None:
-                text += f" until {_stamp(h.until)}"
-            if h.next_person is not None:
-                text += f", then {plan.display_name(h.next_person)}"
-                text += f" until {_stamp(h.next_until)}"
-            lines.append(text)
+            lines.append(f"  {h.layer.value:<9}  " + _line(plan, h))
     emit("\n".join(lines), None)
     return 0

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from oncall_planner import fairness
+from oncall_planner.expand import window_occurrences
 from oncall_planner.health.pages import PageLog, load_pages
 from oncall_planner.health.period import Period
 from oncall_planner.loader import Org
@@ -30,6 +31,7 @@ from oncall_planner.report import Finding, Report, matches_code
 from oncall_planner.roster import effective_shifts, handoffs
 from oncall_planner.rules import rule
 from oncall_planner.spec import Schedule, SeverityFramework, SeverityLevel
+from oncall_planner.windows import night_hours
 
 __all__ = [
     "BUCKETS",
@@ -345,6 +347,7 @@ def _shift_table(
                     "start": s.start,
                     "end": s.end,
                     "override": s.override,
+                    "window": s.window,
                     "start_ns": a,
                     "end_ns": b,
                     "in_start_ns": ca,
@@ -357,7 +360,8 @@ def _shift_table(
             )
     columns = [
         "schedule", "week", "layer", "layer_order", "person", "start", "end", "override",
-        "start_ns", "end_ns", "in_start_ns", "in_end_ns", "hours", "weeks", "limit", "stipend",
+        "window", "start_ns", "end_ns", "in_start_ns", "in_end_ns", "hours", "weeks", "limit",
+        "stipend",
     ]  # fmt: skip
     table = pd.DataFrame(rows, columns=columns)
     return table.sort_values(["start_ns", "schedule", "layer_order", "person"]).reset_index(
@@ -393,6 +397,168 @@ def _assign_shifts(
         merged = pd.merge_asof(left, right, on="t", by="p", direction="backward")
         hit = merged["k"].notna().to_numpy() & (merged["t"].to_numpy() < merged["end"].to_numpy())
         out[merged["i"].to_numpy()[hit]] = merged["k"].to_numpy()[hit].astype(np.int64)
+    return out
+
+
+def _page_windows(shifts: pd.DataFrame, shift_idx: np.ndarray) -> pd.Series:
+    """The window of each page's shift (None off rotation or without windows)."""
+    if shifts.empty:
+        return pd.Series([None] * len(shift_idx), dtype=object)
+    windows = shifts["window"].to_numpy(dtype=object)
+    return pd.Series([windows[k] if k >= 0 else None for k in shift_idx.tolist()], dtype=object)
+
+
+def _window_weeks(per_shift: pd.DataFrame, plan: Plan, limits: Mapping[str, int]) -> np.ndarray:
+    """Which shift each row is part of; windowed rows get the noisy-shift limit of their week.
+
+    A row of a window-less plan is a shift of its own. The occurrences one person holds of a
+    window in a week are one shift (the rotation's unit): their pages are summed and judged
+    against the schedule's ``alert_if_pages_exceed`` (``limits``) scaled by the part of the
+    week's occurrences (in hours, from the plan) inside the period, so a quiet week is not
+    noisy because one of its days took three pages. Sets ``limit`` and ``noisy`` of those rows
+    to the week's (in place). Override pieces stay shifts of their own, as without windows.
+    """
+    keys = np.empty(len(per_shift), dtype=object)
+    keys[:] = list(range(len(per_shift)))
+    if per_shift.empty or per_shift["window"].isna().all():
+        return keys
+    totals: dict[tuple[str, int, str, str, str], float] = {}
+    for name, s in plan.all_shifts():
+        if s.window is not None:
+            whose = (name, s.week, s.layer.value, s.window, s.person)
+            hours = (s.end.astimezone(UTC) - s.start.astimezone(UTC)).total_seconds() / 3600
+            totals[whose] = totals.get(whose, 0.0) + hours
+    held = per_shift[per_shift["window"].notna() & per_shift["override"].isna()]
+    groups = held.groupby(["schedule", "week", "layer", "window", "person"], sort=False)
+    for group, grp in groups:
+        g_name, g_week, g_layer, g_window, g_person = (str(v) for v in group)
+        key = (g_name, int(g_week), g_layer, g_window, g_person)
+        full = totals.get(key, 0.0)
+        share = min(float(grp["hours"].sum()) / full, 1.0) if full > 0 else 1.0
+        limit = round(limits.get(key[0], 0) * share, 3)
+        per_shift.loc[grp.index, "limit"] = limit
+        per_shift.loc[grp.index, "noisy"] = int(grp["pages"].sum()) > limit
+        for i in grp.index:
+            keys[i] = key
+    return keys
+
+
+def _night_hours(on_call: pd.DataFrame, people: list[str], zone_of: list[str]) -> np.ndarray:
+    """Each person's paged hours inside the period between 22:00 and 08:00 in their own zone.
+
+    From the plan alone (the effective roster, overrides included), with the one definition
+    of a night (:func:`oncall_planner.windows.night_hours`); time on two layers at once counts
+    once.
+    """
+    out = np.zeros(len(people))
+    for k, (person, zone) in enumerate(zip(people, zone_of, strict=True)):
+        grp = on_call[on_call["person"] == person]
+        if grp.empty:
+            continue
+        merged: list[list[int]] = []
+        for a, b in sorted(
+            zip(grp["in_start_ns"].tolist(), grp["in_end_ns"].tolist(), strict=True)
+        ):
+            if merged and a <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], b)
+            else:
+                merged.append([a, b])
+        out[k] = night_hours([(_instant(a), _instant(b)) for a, b in merged], ZoneInfo(zone))
+    return out
+
+
+def _window_names(plan: Plan, schedules: tuple[Schedule, ...]) -> tuple[str, ...]:
+    """The windows of the reviewed schedules' plans, in plan order (empty: no windows)."""
+    names = {s.name for s in schedules}
+    found: dict[str, None] = {}
+    for sp in sorted(plan.schedules, key=lambda sp: sp.name):
+        if sp.name in names or len(schedules) == 1:
+            found.update(dict.fromkeys(sp.window_names()))
+    return tuple(found)
+
+
+def _per_window(
+    pages: pd.DataFrame, new: np.ndarray, bucket: np.ndarray, windows: tuple[str, ...]
+) -> pd.DataFrame:
+    """Pages, interruptions and sleep-hour pages per window (empty without windows)."""
+    columns = ["window", "pages", "interruptions", "sleep_pages"]
+    if not windows:
+        return pd.DataFrame(columns=columns)
+    held = pages["window"].to_numpy(dtype=object)
+    rows = []
+    for name in windows:
+        mask = held == name
+        rows.append(
+            {
+                "window": name,
+                "pages": int(mask.sum()),
+                "interruptions": int((mask & new).sum()),
+                "sleep_pages": int((mask & (bucket == 2)).sum()),
+            }
+        )
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _outside_coverage(
+    schedules: tuple[Schedule, ...],
+    plan: Plan,
+    shifts: pd.DataFrame,
+    shift_idx: np.ndarray,
+    t: np.ndarray,
+    start: datetime,
+    end: datetime,
+) -> list[tuple[str, list[int]]]:
+    """Per ``coverage: partial`` schedule, the pages (ns) at instants none of its windows
+    covers, leaving out pages answered on a shift of another schedule."""
+    out: list[tuple[str, list[int]]] = []
+    planned = {sp.name: sp for sp in plan.schedules}
+    for schedule in schedules:
+        sp = planned.get(schedule.name)
+        coverage = sp.coverage if sp is not None and sp.windows else schedule.coverage
+        if not schedule.windows or coverage != "partial":
+            continue
+        spans = sorted(
+            (int(a.timestamp() * _NS_PER_S), int(b.timestamp() * _NS_PER_S))
+            for w in schedule.windows
+            for a, b in window_occurrences(schedule, w, start, end)
+        )
+        starts = [a for a, _ in spans]
+        ends = (
+            np.maximum.accumulate(np.array([b for _, b in spans], dtype=np.int64))
+            if spans
+            else np.zeros(0, dtype=np.int64)
+        )
+        elsewhere = shifts["schedule"].to_numpy(dtype=object)
+        found = []
+        for i, instant in enumerate(t.tolist()):
+            k = bisect.bisect_right(starts, instant) - 1
+            if k >= 0 and instant < ends[k]:
+                continue
+            if shift_idx[i] >= 0 and elsewhere[shift_idx[i]] != schedule.name:
+                continue
+            found.append(int(instant))
+        if found:
+            out.append((schedule.name, found))
+    return out
+
+
+def _pages_outside_coverage(
+    outside: list[tuple[str, list[int]]], zone: ZoneInfo, source: str | None
+) -> list[Finding]:
+    """R306: pages at instants no window of a ``coverage: partial`` schedule covers."""
+    out = []
+    for name, instants in outside:
+        shown = ", ".join(f"{_instant(x).astimezone(zone):%Y-%m-%d %H:%M %Z}" for x in instants[:3])
+        more = f" and {len(instants) - 3} more" if len(instants) > 3 else ""
+        out.append(
+            rule("R306").finding(
+                f"{name}: {len(instants)} page(s) arrived while none of its windows was "
+                f"covered (coverage: partial): {shown}{more}",
+                file=source,
+                path=f"{name}.coverage",
+                hint="route those pages to a 24×7 layer, or widen the windows",
+            )
+        )
     return out
 
 
@@ -535,6 +701,9 @@ def compute(
             "bucket": pd.Categorical.from_codes(bucket, categories=pd.Index(BUCKETS)),
             "interruption": new,
             "shift": shift_idx,
+            # The window of the shift the page was answered in (None: no windows, off
+            # rotation, or an override in a coverage gap).
+            "window": _page_windows(shifts, shift_idx),
             "day": day,
             "mtta_s": mtta,
             "mttr_s": mttr,
@@ -572,6 +741,7 @@ def compute(
             "start": shifts["start"],
             "end": shifts["end"],
             "override": shifts["override"],
+            "window": shifts["window"],
             "hours": shifts["hours"].round(3),
             "pages": shift_pages,
             "incidents": shift_inc,
@@ -582,6 +752,14 @@ def compute(
             "periods_12h": n_blocks.astype(np.int64),
             "periods_over_budget": shift_over,
         }
+    )
+    shift_key = _window_weeks(
+        per_shift,
+        plan,
+        {
+            sp.name: by_name.get(sp.name, main).health_metrics.alert_if_pages_exceed
+            for sp in plan.schedules
+        },
     )
 
     # -- per person ----------------------------------------------------------------------------
@@ -619,6 +797,7 @@ def compute(
         stipend[k] = float(grp["stipend"].sum())
     for p, grp in shifts[shifts["layer"] == Layer.SHADOW.value].groupby("person"):
         n_shadow[index[str(p)]] = len(grp)
+    night = _night_hours(on_call, people, zone_of)
 
     # Compensation: each person's first page of each incident.
     firsts = pd.DataFrame(
@@ -662,6 +841,7 @@ def compute(
             "stipend_weeks": stipend.round(3),
             "after_hours_incident_hours": after_hours.round(3),
             "rest_owed": rest_owed,
+            "night_hours": night.round(3),
         },
         index=pd.Index(people, name="person"),
     )
@@ -770,8 +950,9 @@ def compute(
         "pages": int(n),
         "incidents": len(incidents),
         "interruptions": int(new.sum()),
-        "noisy_shifts": int(per_shift["noisy"].sum()),
-        "shifts": int(nshift),
+        # A holder's week of a window is one shift, however many occurrences it has.
+        "noisy_shifts": len(set(shift_key[per_shift["noisy"].to_numpy(dtype=bool)].tolist())),
+        "shifts": len(set(shift_key.tolist())),
         "gini": fair["pages"]["gini"],
         "balance": fair["on_call_hours"]["balance"],
         "business_pages": int((bucket == 0).sum()),
@@ -792,9 +973,17 @@ def compute(
         "skipped_rows": log.skipped,
     }
 
+    windows = _window_names(plan, schedules)
+    per_window = _per_window(pages, new, bucket, windows)
+    outside = _outside_coverage(schedules, plan, shifts, shift_idx, t, start_utc, end_utc)
     findings = _findings(
         per_shift, per_person, team_summary, pages, framework, cfg, log.source, schedules
     )
+    findings += [
+        f
+        for f in _pages_outside_coverage(outside, main_zone, log.source)
+        if not matches_code(f.code, {c for s in schedules for c in s.ignore})
+    ]
     return {
         "period": per,
         "schedules": tuple(s.name for s in schedules),
@@ -810,6 +999,8 @@ def compute(
         "settings": cfg,
         "limits": {s.name: s.health_metrics.alert_if_pages_exceed for s in schedules},
         "compensation": {s.name: s.compensation.model_dump() for s in schedules},
+        "windows": windows,
+        "per_window": per_window,
     }
 
 
@@ -823,19 +1014,40 @@ def _nan_none(x: float) -> float | None:
 
 def _noisy_shifts(per_shift: pd.DataFrame, source: str | None) -> list[Finding]:
     out = []
+    # A holder's week of a window is one shift: one finding for its occurrences together.
+    held = per_shift["window"].notna() & per_shift["override"].isna()
+    held_rows = set(per_shift.index[held].tolist())
+    seen: set[tuple[Any, ...]] = set()
     for row in per_shift[per_shift["noisy"]].itertuples():
         value = float(row.limit)  # type: ignore[arg-type]
         limit = f"{round(value, 1):g} for this shift"
         if value != round(value):
             # A shift cut by the period's edges gets a share of the weekly limit.
             limit += " (the weekly limit, scaled to the part of the shift inside the period)"
+        layer, pages, start, end, path = row.layer, row.pages, row.start, row.end, ""
+        if row.Index in held_rows:
+            key = (row.schedule, row.week, row.layer, row.window, row.person)
+            if key in seen:
+                continue
+            seen.add(key)
+            same = per_shift[
+                held
+                & (per_shift["schedule"] == row.schedule)
+                & (per_shift["week"] == row.week)
+                & (per_shift["layer"] == row.layer)
+                & (per_shift["window"] == row.window)
+                & (per_shift["person"] == row.person)
+            ]
+            layer = f"{row.layer} ({row.window})"
+            pages, start, end = same["pages"].sum(), same["start"].min(), same["end"].max()
+            path = f".{row.window}"
         out.append(
             rule("R301").finding(
-                f"{row.schedule} week {row.week} {row.layer} ({row.person}, "
-                f"{row.start:%Y-%m-%d %H:%M}–{row.end:%Y-%m-%d %H:%M}): {row.pages} pages, "
+                f"{row.schedule} week {row.week} {layer} ({row.person}, "
+                f"{start:%Y-%m-%d %H:%M}–{end:%Y-%m-%d %H:%M}): {pages} pages, "
                 f"more than {limit}",
                 file=source,
-                path=f"{row.schedule}.week[{row.week}].{row.layer}",
+                path=f"{row.schedule}.week[{row.week}].{row.layer}{path}",
                 hint="find the noisiest services in the incidents table and fix or demote "
                 "their alerts",
             )

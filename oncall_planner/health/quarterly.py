@@ -53,6 +53,11 @@ PERSON_KEYS = (
     "in_team",
     "timezone",
 )
+#: Keys added to each ``per_person`` entry when the plan has coverage windows: paged hours
+#: between 22:00 and 08:00 in the person's zone (``oncall_planner.windows.night_hours``).
+WINDOW_PERSON_KEYS = ("night_hours",)
+#: Keys added to each ``shifts`` entry when the plan has coverage windows.
+WINDOW_SHIFT_KEYS = ("window",)
 #: Keys of each ``shifts`` entry in the JSON.
 SHIFT_KEYS = (
     "schedule",
@@ -107,10 +112,14 @@ class QuarterlyReview:
             interruption, shift index, response times). ``mtta_s`` is set on each person's
             first page of each incident when it came before the acknowledgement, and NaN on
             every other page (see :func:`~oncall_planner.health.compute.mtta_seconds`).
-        findings: Health findings (R301–R305, P103).
+        findings: Health findings (R301–R306, P103).
         settings: The thresholds applied.
         limits: Schedule → ``alert_if_pages_exceed``.
         compensation: Schedule → its compensation policy.
+        windows: The coverage windows of the reviewed plan (empty without windows). With
+            windows, the JSON, Markdown and HTML gain a window per shift, each person's night
+            hours and the pages per window; without, they are as before.
+        per_window: Pages, interruptions and sleep-hour pages per window.
     """
 
     period: Period
@@ -127,6 +136,8 @@ class QuarterlyReview:
     settings: Settings = field(default_factory=Settings)
     limits: dict[str, int] = field(default_factory=dict)
     compensation: dict[str, dict[str, bool]] = field(default_factory=dict)
+    windows: tuple[str, ...] = ()
+    per_window: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     # -- charts ----------------------------------------------------------------------------
 
@@ -150,19 +161,21 @@ class QuarterlyReview:
     def to_dict(self) -> dict[str, Any]:
         """The review as JSON-ready data (keys documented in ``docs/review.md``)."""
         team = {k: _plain(v) if not isinstance(v, dict | list) else v for k, v in self.team.items()}
+        person_keys = PERSON_KEYS + (WINDOW_PERSON_KEYS if self.windows else ())
+        shift_keys = SHIFT_KEYS + (WINDOW_SHIFT_KEYS if self.windows else ())
         per_person = {
-            str(pid): {k: _plain(row[k]) for k in PERSON_KEYS}
+            str(pid): {k: _plain(row[k]) for k in person_keys}
             for pid, row in self.per_person.iterrows()
         }
         shifts = [
-            {k: _plain(getattr(row, k)) for k in SHIFT_KEYS}
+            {k: _plain(getattr(row, k)) for k in shift_keys}
             for row in self.per_shift.itertuples(index=False)
         ]
         weeks = [
             {k: _plain(v) for k, v in row.items()}
             for row in self.per_week.to_dict(orient="records")
         ]
-        return {
+        data = {
             "period": self.period.label,
             "from": self.period.start.isoformat(),
             "until": self.period.end.isoformat(),
@@ -174,6 +187,12 @@ class QuarterlyReview:
             "weeks": weeks,
             "findings": [f.to_dict() for f in self.findings],
         }
+        if self.windows:
+            data["windows"] = [
+                {k: _plain(v) for k, v in row.items()}
+                for row in self.per_window.to_dict(orient="records")
+            ]
+        return data
 
     def to_json(self, *, indent: int | None = 2) -> str:
         """The review as JSON text (stable keys; same inputs, same bytes)."""
@@ -218,8 +237,11 @@ class QuarterlyReview:
             "shifts", "on-call h", "share", "MTTA med", "MTTR med", "stipend wk",
             "after-hours inc h", "rest owed",
         ]  # fmt: skip
+        if self.windows:
+            head.append("night h")
         rows = []
         for _, r in self.per_person.iterrows():
+            night = [f"{r['night_hours']:.1f}"] if self.windows else []
             rows.append(
                 [
                     str(r["name"]),
@@ -237,17 +259,21 @@ class QuarterlyReview:
                     format_stipend_weeks(r["stipend_weeks"]),
                     f"{r['after_hours_incident_hours']:.1f}",
                     str(r["rest_owed"]),
+                    *night,
                 ]
             )
         return head, rows
 
     def _shift_table(self) -> tuple[list[str], list[list[str]]]:
         head = ["schedule", "week", "layer", "person", "start", "pages", "incidents", "limit", ""]
+        if self.windows:
+            head.insert(3, "window")
         rows = [
             [
                 str(r.schedule),
                 str(r.week),
                 str(r.layer),
+                *([str(r.window or "-")] if self.windows else []),
                 str(r.person),
                 f"{r.start:%Y-%m-%d %H:%M %Z}",
                 str(r.pages),
@@ -256,6 +282,14 @@ class QuarterlyReview:
                 "noisy" if r.noisy else "",
             ]
             for r in self.per_shift.itertuples(index=False)
+        ]
+        return head, rows
+
+    def _window_table(self) -> tuple[list[str], list[list[str]]]:
+        head = ["window", "pages", "interruptions", "sleep"]
+        rows = [
+            [str(r.window), str(r.pages), str(r.interruptions), str(r.sleep_pages)]
+            for r in self.per_window.itertuples(index=False)
         ]
         return head, rows
 
@@ -272,6 +306,9 @@ class QuarterlyReview:
                 out.append(head + _group_line(group))
         if not len(self.findings):
             out.append("No findings.")
+        if self.windows:
+            out += ["", "## Windows", ""]
+            out += _md_table(*self._window_table())
         out += ["", "## People", ""]
         out += _md_table(*self._people_table())
         out += ["", "## Shifts", ""]
@@ -311,6 +348,9 @@ class QuarterlyReview:
                     f'<figure id="chart-{key}" class="chart"><figcaption>{html.escape(title)}'
                     f"</figcaption>{svg}</figure>"
                 )
+        if self.windows:
+            parts.append("<h2>Windows</h2>")
+            parts.append(_html_table(*self._window_table()))
         parts.append("<h2>People</h2>")
         parts.append(_html_table(*self._people_table()))
         parts.append("<h2>Shifts</h2>")

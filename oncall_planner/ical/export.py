@@ -33,6 +33,11 @@ What each choice prevents (research/ical.md §6 is the checklist the tests follo
   the weekly event it interrupts is split into pieces named by the shift's UID plus
   ``-from<UTC start>`` (:func:`piece_uid`). A plan without overrides is written shift by
   shift, byte for byte as before.
+- A schedule with coverage windows has one event per occurrence (a plan's shift): the UID
+  names the window and the occurrence's UTC start (``support-primary-emea-20270315T0800Z@…``),
+  so re-exporting gives the same bytes and a re-plan that keeps an occurrence keeps its UID;
+  SUMMARY names the window (``On-call primary (emea): Ana (support)``), DESCRIPTION its shape,
+  and ``X-ONCALL-WINDOW`` carries it. A calendar then shows the real blocks, not whole weeks.
 - An event of the previous feed that this revision no longer holds is published once with
   ``STATUS:CANCELLED`` and SEQUENCE + 1 (as Grafana OnCall does), so calendars that merge by
   UID drop it; the revision after leaves it out.
@@ -99,12 +104,22 @@ def event_uid(
 ) -> str:
     """The stable UID of a shift: schedule, layer and the local date of the week start.
 
+    An occurrence of a coverage window is named by schedule, layer, window and its start in
+    UTC (``support-primary-emea-20270315T0800Z@…``): one UID per occurrence.
+
     A shadow shift also names its person, since two new engineers may shadow in one week.
     In a personal feed (``personal=True``) the UID ends in ``.<person>.personal``: it is the
     person's event, distinct from the schedule feed's event of the same week.
     """
-    day = shift.start.strftime("%Y%m%d")
-    uid = f"{safe_name(schedule)}-{shift.layer.value}-{day}"
+    if shift.window is not None:
+        # One event per occurrence: the window and the occurrence's start (UTC, to the minute)
+        # name it. Not the week index: a re-plan from a later date renumbers the weeks, and an
+        # occurrence it keeps must keep its UID.
+        when = _stamp_minute(shift.start)
+        uid = f"{safe_name(schedule)}-{shift.layer.value}-{safe_name(shift.window)}-{when}"
+    else:
+        day = shift.start.strftime("%Y%m%d")
+        uid = f"{safe_name(schedule)}-{shift.layer.value}-{day}"
     if shift.layer is Layer.SHADOW:
         uid += f"-{safe_name(shift.person)}"
     if personal:
@@ -238,7 +253,7 @@ class _Writer:
         self._when: dict[tuple[datetime, str], str] = {}
         self._times: dict[tuple[str, datetime, str], tuple[str, bool]] = {}
         self._policy: dict[tuple[str, Layer], str] = {}
-        self._tails: dict[tuple[str, Layer, str], str] = {}
+        self._tails: dict[tuple[str, Layer, str, str | None], str] = {}
         #: RFC 5546 §3.2.1: a PUBLISHed event has an ORGANIZER (the publisher, not a person).
         self.organizer = fold(f"ORGANIZER;CN=oncall-planner:mailto:oncall-planner@{domain}")
 
@@ -317,11 +332,21 @@ class _Writer:
         role = (
             "shadows the primary" if shift.layer is Layer.SHADOW else f"is on call as {shift.layer}"
         )
-        text_ = (
-            f"{name} {role} for {sp.name}."
-            f"\nHandoff in: {self.when(shift.start, zone)} ({sp.timezone})"
-            f"\nHandoff out: {self.when(shift.end, zone)} ({sp.timezone})"
-        )
+        if shift.window is not None:
+            shape = next((w.shape for w in sp.windows if w.name == shift.window), None)
+            text_ = (
+                f"{name} {role} for {sp.name}, window {shift.window}"
+                + (f" ({shape})" if shape else "")
+                + "."
+                f"\nFrom: {self.when(shift.start, zone)} ({sp.timezone})"
+                f"\nTo: {self.when(shift.end, zone)} ({sp.timezone})"
+            )
+        else:
+            text_ = (
+                f"{name} {role} for {sp.name}."
+                f"\nHandoff in: {self.when(shift.start, zone)} ({sp.timezone})"
+                f"\nHandoff out: {self.when(shift.end, zone)} ({sp.timezone})"
+            )
         info = self.plan.people.get(shift.person)
         if info is not None and info.timezone and info.timezone != sp.timezone:
             own = ZoneInfo(info.timezone)
@@ -338,9 +363,14 @@ class _Writer:
                 f"END:VEVENT{CRLF}",
                 f"{fold('X-ONCALL-OVERRIDE:' + text(override))}{CRLF}END:VEVENT{CRLF}",
             )
-        key = (sp.name, shift.layer, shift.person)
+        key = (sp.name, shift.layer, shift.person, shift.window)
         found = self._tails.get(key)
         if found is None:
+            window = (
+                f"{fold('X-ONCALL-WINDOW:' + text(shift.window))}{CRLF}"
+                if shift.window is not None
+                else ""
+            )
             found = (
                 f"{self.organizer}{CRLF}"
                 f"STATUS:CONFIRMED{CRLF}TRANSP:TRANSPARENT{CRLF}"
@@ -348,6 +378,7 @@ class _Writer:
                 f"{fold('X-ONCALL-LAYER:' + shift.layer.value)}{CRLF}"
                 f"{fold('X-ONCALL-PERSON:' + text(shift.person))}{CRLF}"
                 f"{fold('X-ONCALL-SCHEDULE:' + text(sp.name))}{CRLF}"
+                f"{window}"
                 f"END:VEVENT{CRLF}"
             )
             self._tails[key] = found
@@ -366,6 +397,9 @@ class _Writer:
         """The event of one shift (or of one effective piece: ``uid``, ``note``, ``override``)."""
         name = self.plan.display_name(shift.person)
         layer = shift.layer.value
+        if shift.window is not None:
+            # "On-call primary (emea): Ana (support)": the window is what the block is.
+            layer = f"{layer} ({shift.window})"
         summary = (
             f"[{sp.name}/{layer}] On-call {layer}: {name}"
             if self.personal
@@ -601,13 +635,25 @@ def _effective_items(
     sp: SchedulePlan, person: str | None, writer: _Writer, zone: ZoneInfo
 ) -> Iterator[_Item]:
     """The events of a schedule with overrides: its effective pieces, by start."""
-    shifts = {(s.week, s.layer, s.person): s for s in reversed(sp.shifts)}
+    shifts = {(s.week, s.layer, s.person): s for s in reversed(sp.shifts) if s.window is None}
+    occurrences: dict[tuple[int, Layer, str, str], list[Shift]] = {}
+    for s in sp.shifts:
+        if s.window is not None:
+            occurrences.setdefault((s.week, s.layer, s.person, s.window), []).append(s)
     overrides = {o.id: o for o in sp.overrides}
     bounds = handoffs(sp)
     for piece in effective_shifts(sp, person=person):
         if piece.override is None:
             assert piece.week is not None
-            shift = shifts[(piece.week, piece.layer, piece.person)]
+            if piece.window is not None:
+                # The occurrence the piece is (part of).
+                shift = next(
+                    s
+                    for s in occurrences[(piece.week, piece.layer, piece.person, piece.window)]
+                    if s.start <= piece.start < s.end
+                )
+            else:
+                shift = shifts[(piece.week, piece.layer, piece.person)]
             whole = (shift.start, shift.end)
             uid = piece_uid(
                 sp.name, piece, whole, writer.domain, shift=shift, personal=writer.personal
@@ -626,7 +672,12 @@ def _effective_items(
         whole = (o.start, o.end)
         uid = piece_uid(sp.name, piece, whole, writer.domain, personal=writer.personal)
         week = max(0, bisect.bisect_right(bounds, piece.start) - 1)
-        covers = f" for {writer.plan.display_name(o.replaces)}" if o.replaces else ""
+        # Over several windows' holders, ``replaces`` lists them: "ana, ben".
+        covers = (
+            " for " + ", ".join(writer.plan.display_name(r) for r in o.replaces.split(", "))
+            if o.replaces
+            else ""
+        )
         note = f"\nOverride {o.id}{covers}" + (f": {o.reason}" if o.reason else "") + "."
         if (piece.start, piece.end) != whole:
             note += (
@@ -634,7 +685,12 @@ def _effective_items(
                 f"{writer.when(o.end, zone)}; a later override holds the rest."
             )
         shift = Shift(
-            week=week, layer=piece.layer, person=piece.person, start=piece.start, end=piece.end
+            week=week,
+            layer=piece.layer,
+            person=piece.person,
+            start=piece.start,
+            end=piece.end,
+            window=piece.window,
         )
         yield _Item(sp, shift, uid, note, o.id)
 

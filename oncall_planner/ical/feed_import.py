@@ -23,6 +23,12 @@ shift with the pieces of the interrupted week around it (Grafana OnCall marks it
 ``PRIORITY:1``). ``feed_history`` counts those pieces as lived, and ``history_plan`` turns
 them into ``SchedulePlan.overrides`` over weekly shifts rather than whole weeks.
 
+Coverage windows: our feeds of a schedule with windows carry ``X-ONCALL-WINDOW`` on each
+occurrence's event. Those events are refused with an L008 finding naming the window: history is
+counted per week, and an occurrence is part of a week, so reading one as a shift would count a
+five-day window as five weeks. Windows are not imported; history for such a schedule comes from
+its members' ``history``.
+
 A malformed feed raises :class:`~oncall_planner.errors.FeedError` whose findings (code L008)
 carry the line of the offending content line: icalendar reports no line numbers, so a small
 pre-scan keeps them.
@@ -106,7 +112,7 @@ _EVENT_PARSED = frozenset({"DTSTART", "DTEND", "DURATION", "ATTENDEE", "RRULE"})
 #: most of a 10,000-shift import, and guesses types for X- properties.
 _EVENT_TEXTS = frozenset(
     {"UID", "SUMMARY", "DESCRIPTION", "STATUS", "X-ONCALL-LAYER", "X-ONCALL-PERSON",
-     "X-ONCALL-SCHEDULE", "PRIORITY", "X-ONCALL-OVERRIDE"}
+     "X-ONCALL-SCHEDULE", "PRIORITY", "X-ONCALL-OVERRIDE", "X-ONCALL-WINDOW"}
 )  # fmt: skip
 _COMPONENTS_KEPT = frozenset({"VCALENDAR", "VEVENT", "VTIMEZONE", "STANDARD", "DAYLIGHT"})
 _CONTENT_LINE = re.compile(
@@ -527,6 +533,19 @@ def _shift(
         return None
     if event.get("RRULE") is not None:
         ctx.fail("recurring events (RRULE) are not read: export one event per shift", "RRULE")
+        return None
+    window = texts.get("X-ONCALL-WINDOW", "")
+    if not window and ctx.where is None and event.get("X-ONCALL-WINDOW") is not None:
+        window = str(event.get("X-ONCALL-WINDOW"))
+    if window.strip():
+        # A window's occurrence is part of a week, and history counts whole weeks: reading it
+        # as one would count each occurrence as a week. Refused rather than guessed at.
+        ctx.fail(
+            f"the event is an occurrence of coverage window {window.strip()!r}: feeds of "
+            "schedules with windows are not imported (history is kept per week, not per "
+            "window); give history in the schedule's members instead",
+            "X-ONCALL-WINDOW",
+        )
         return None
     summary = texts.get("SUMMARY", "")
     parts = _summary_parts(summary)

@@ -12,9 +12,15 @@ overrides do to *part* of a week is judged here, on the effective roster, to the
 - H106: nobody holds a layer during their time off (to the hour, in their own zone);
 - H107: nobody holds layers in two schedules at one instant.
 
-Only schedules whose plan has overrides are checked here: without overrides the effective
-roster is the weekly shifts and H001–H008 are exact. A finding caused by an override that
-records the code as ``accepted`` (``override --force``) is reported as info.
+In a plan with coverage windows, H102, H106 and H107 judge every occurrence (not only the
+time overrides touch): the week rules cannot tell two windows of one week apart.
+
+Schedules whose plan has overrides or coverage windows are checked here: without either, the
+effective roster is the weekly shifts and H001–H008 are exact. A plan with windows is always
+checked, overrides or not: its shifts are occurrences, and only real time says whether they
+tile the horizon (H101; with ``coverage: partial`` only the windows' own instants need a
+holder) and whether a run of weeks counting any window is too long (H103). A finding caused by
+an override that records the code as ``accepted`` (``override --force``) is reported as info.
 """
 
 from __future__ import annotations
@@ -23,7 +29,13 @@ import dataclasses
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime, time, timedelta
 
-from oncall_planner.expand import Problem, expand, local_instant, member_zone
+from oncall_planner.expand import (
+    Problem,
+    expand,
+    local_instant,
+    member_zone,
+    window_occurrences,
+)
 from oncall_planner.loader import source_of
 from oncall_planner.plans import PAGED_LAYERS, Layer, Override, Plan, SchedulePlan
 from oncall_planner.report import Finding, Severity
@@ -58,9 +70,26 @@ class _Item:
         """True if a whole-week rule sees this piece: it lies in a weekly shift of its person."""
         return _accounted(self.weekly, p)
 
+    @property
+    def windowed(self) -> bool:
+        """True for a plan with coverage windows: its shifts are occurrences."""
+        return _windowed(self.plan)
+
+    def seen_whole(self, p: EffectiveShift) -> bool:
+        """True if a week rule (H002, H007) judges this piece as part of a whole weekly shift.
+
+        Never in a plan with windows: there the instants decide (one role per person at any
+        instant, so apac primary and emea secondary in one week is fine), and H102/H107 judge
+        every occurrence by real time.
+        """
+        return not self.windowed and self.accounted(p)
+
     def in_untouched_week(self, p: EffectiveShift) -> bool:
         """True if the piece lies in a weekly shift of its person that no override cuts (H006
-        judges those whole weeks)."""
+        judges those whole weeks). Never in a plan with windows: H106 judges every occurrence
+        against time off to the minute."""
+        if self.windowed:
+            return False
         return any(
             s.layer is p.layer
             and s.person == p.person
@@ -101,29 +130,68 @@ def _involved(item: _Item, *pieces: EffectiveShift) -> list[Override]:
 # ---------------------------------------------------------------------------------------------
 
 
+def _windowed(sp: SchedulePlan) -> bool:
+    """True if the plan's shifts are window occurrences (or the plan lists windows)."""
+    return bool(sp.windows) or any(s.window is not None for s in sp.shifts)
+
+
+def _window_spans(
+    item: _Item, first: datetime, last: datetime
+) -> list[tuple[str, datetime, datetime]]:
+    """(window, start, end) of every occurrence of the schedule's windows over the horizon."""
+    return sorted(
+        (
+            (w.name, a, b)
+            for w in item.schedule.windows
+            for a, b in window_occurrences(item.schedule, w, first, last)
+        ),
+        key=lambda it: (it[1], it[0]),
+    )
+
+
 def check_coverage(items: Sequence[_Item], **_: object) -> Iterator[Finding]:
-    """H101: exactly one person on each paged layer at every instant of the horizon."""
+    """H101: exactly one person on each paged layer at every instant of the horizon.
+
+    With ``coverage: partial`` (the plan's), only the instants some window covers need a
+    holder: nobody between windows is the point of a business-hours layer (R306 in reviews
+    counts the pages that fall there). Two holders at once are an error everywhere.
+    """
     for item in items:
         schedule = item.schedule
         first, last = item.problem.weeks[0].start, item.problem.weeks[-1].end
         layers = [Layer.PRIMARY] + ([Layer.SECONDARY] if schedule.uses_secondary else [])
         zone = schedule.zone
+        partial = _windowed(item.plan) and item.plan.coverage == "partial"
+        spans = _window_spans(item, first, last) if partial else []
         for layer in layers:
             pieces = [p for p in item.pieces if p.layer is layer]
             runs = [r for r in states(pieces, first, last) if len(r[0]) != 1]
             for people, a, b in runs:
-                when = _span(a.astimezone(zone), b.astimezone(zone))
-                what = (
-                    f"nobody holds {layer.value}"
-                    if not people
-                    else f"{' and '.join(people)} all hold {layer.value}"
-                )
-                yield source_of(schedule).finding(
-                    "H101",
-                    ("schedule", "name"),
-                    f"{schedule.name}: {what} from {when}; exactly one is required",
-                    hint="add an override for the gap, or remove one of the overlapping ones",
-                )
+                parts: list[tuple[str | None, datetime, datetime]]
+                if not people and partial:
+                    # Only the parts of the gap that a window covers are missing a holder.
+                    parts = [
+                        (name, max(a, x), min(b, y)) for name, x, y in spans if x < b and a < y
+                    ]
+                else:
+                    parts = [(None, a, b)]
+                for window, x, y in parts:
+                    when = _span(x.astimezone(zone), y.astimezone(zone))
+                    what = (
+                        f"nobody holds {layer.value}"
+                        if not people
+                        else f"{' and '.join(people)} all hold {layer.value}"
+                    )
+                    inside = f" in window {window}" if window else ""
+                    yield source_of(schedule).finding(
+                        "H101",
+                        ("schedule", "name"),
+                        f"{schedule.name}: {what}{inside} from {when}; exactly one is required",
+                        hint="add an override for the gap, or remove one of the overlapping ones"
+                        if not _windowed(item.plan)
+                        else "give the window's occurrence to its holder of the week, or add an "
+                        "override for the gap",
+                    )
 
 
 def _overlaps(
@@ -146,7 +214,7 @@ def check_two_layers(items: Sequence[_Item], **_: object) -> Iterator[Finding]:
             by_person.setdefault(p.person, []).append((item, p))
         for person, pieces in sorted(by_person.items()):
             for _ia, a, _ib, b, x, y in _overlaps(pieces):
-                if a.layer is b.layer or (item.accounted(a) and item.accounted(b)):
+                if a.layer is b.layer or (item.seen_whole(a) and item.seen_whole(b)):
                     continue
                 finding = source_of(item.schedule).finding(
                     "H102",
@@ -178,6 +246,9 @@ def check_stints(
         for p in item.pieces:
             if p.layer in PAGED_LAYERS:
                 by_person.setdefault(p.person, []).append(p)
+        if _windowed(item.plan):
+            yield from _window_stints(item, by_person, weekly_weeks, previous, history)
+            continue
         for person, pieces in sorted(by_person.items()):
             pieces.sort(key=EffectiveShift.sort_key)
             stints: list[list[EffectiveShift]] = []
@@ -215,6 +286,56 @@ def check_stints(
                 yield _accept(finding, _involved(item, *stint))
 
 
+def _window_stints(
+    item: _Item,
+    by_person: Mapping[str, list[EffectiveShift]],
+    weekly_weeks: Mapping[str, set[int]],
+    previous: Plan | None,
+    history: Mapping[str, MemberHistory] | None,
+) -> Iterator[Finding]:
+    """H103 for a plan with windows: a person is on call in a week when they hold any of its
+    paged time (any window, override time included; a week counts once), and a stint is a run
+    of such weeks. A run made of the person's own weekly holds only is H003's to report."""
+    schedule, problem = item.schedule, item.problem
+    limit = schedule.participants.max_consecutive_weeks
+    members = {m.id: m for m in schedule.participants.members}
+    for person, pieces in sorted(by_person.items()):
+        weeks = sorted(
+            {w.index for w in problem.weeks for p in pieces if w.overlaps(p.start, p.end)}
+        )
+        runs: list[list[int]] = []
+        for k in weeks:
+            if runs and runs[-1][-1] == k - 1:
+                runs[-1].append(k)
+            else:
+                runs.append([k])
+        for run in runs:
+            member = members.get(person)
+            carried = 0
+            if member is not None and run[0] == 0:
+                carried = run_before_start(problem, member, previous, history)
+            count = len(run) + carried
+            if count <= limit or set(run) <= weekly_weeks.get(person, set()):
+                continue
+            inside = [
+                p
+                for p in pieces
+                if problem.weeks[run[0]].start < p.end and p.start < problem.weeks[run[-1]].end
+            ]
+            a, b = min(p.start for p in inside), max(p.end for p in inside)
+            before = f", {carried} of them before week 0" if carried else ""
+            label = f"week {run[0]}" if len(run) == 1 else f"weeks {run[0]}–{run[-1]}"
+            finding = source_of(schedule).finding(
+                "H103",
+                ("schedule", "participants", "max_consecutive_weeks"),
+                f"{schedule.name}: {person} is on call in {count} weeks in a row counting "
+                f"override time ({label}{before}, from {_span(a, b)}); max_consecutive_weeks "
+                f"is {limit}",
+                hint="let someone else cover, or end the override earlier",
+            )
+            yield _accept(finding, _involved(item, *inside))
+
+
 def check_shadow_overrides(items: Sequence[_Item], **_: object) -> Iterator[Finding]:
     """H104: nobody is given paged override time before their shadow period ends."""
     for item in items:
@@ -226,10 +347,13 @@ def check_shadow_overrides(items: Sequence[_Item], **_: object) -> Iterator[Find
             if item.accounted(p):
                 continue  # a whole week handed over: H004 counts it
             need = item.problem.needs_shadow(member)
-            done = sum(
-                1
-                for s in item.weekly.shifts
-                if s.person == p.person and s.layer is Layer.SHADOW and s.end <= p.start
+            # Shadow weeks, not shifts: a windowed shadow week has one shift per occurrence.
+            done = len(
+                {
+                    s.week
+                    for s in item.weekly.shifts
+                    if s.person == p.person and s.layer is Layer.SHADOW and s.end <= p.start
+                }
             )
             if done >= need:
                 continue
@@ -280,7 +404,7 @@ def check_two_schedules(items: Sequence[_Item], **kw: object) -> Iterator[Findin
             everyone.setdefault(p.person, []).append((item, p))
     for person, pieces in sorted(everyone.items()):
         for ia, a, ib, b, x, y in _overlaps(pieces):
-            if a.schedule == b.schedule or (ia.accounted(a) and ib.accounted(b)):
+            if a.schedule == b.schedule or (ia.seen_whole(a) and ib.seen_whole(b)):
                 continue
             finding = source_of(ia.schedule).finding(
                 "H107",
@@ -357,10 +481,14 @@ def check_intervals(
         for sp in sorted(plan.schedules, key=lambda sp: sp.name)
         if sp.name in by_name
     ]
-    if not any(sp.overrides for _, sp in pairs):
+
+    def judged(sp: SchedulePlan) -> bool:
+        return bool(sp.overrides) or _windowed(sp)
+
+    if not any(judged(sp) for _, sp in pairs):
         return []
-    items = [_item(schedule, sp) for schedule, sp in pairs if sp.overrides]
-    others = [_item(schedule, sp) for schedule, sp in pairs if not sp.overrides]
+    items = [_item(schedule, sp) for schedule, sp in pairs if judged(sp)]
+    others = [_item(schedule, sp) for schedule, sp in pairs if not judged(sp)]
     findings = [
         f
         for checker in INTERVAL_CHECKS.values()
@@ -375,6 +503,7 @@ def check_plan_alone(plan: Plan, *, file: str | None = None) -> list[Finding]:
     The other interval rules need the schedules (members, time off, limits, the policy).
     """
     weekly = {sp.name: weekly_view(sp) for sp in plan.schedules}
+    windowed = {sp.name for sp in plan.schedules if _windowed(sp)}
     overrides = {o.id: o for sp in plan.schedules for o in sp.overrides}
     by_person: dict[str, list[EffectiveShift]] = {}
     for sp in plan.schedules:
@@ -389,7 +518,10 @@ def check_plan_alone(plan: Plan, *, file: str | None = None) -> list[Finding]:
                     break
                 same = a.schedule == b.schedule
                 if (same and a.layer is b.layer) or (
-                    _accounted(weekly[a.schedule], a) and _accounted(weekly[b.schedule], b)
+                    a.schedule not in windowed
+                    and b.schedule not in windowed
+                    and _accounted(weekly[a.schedule], a)
+                    and _accounted(weekly[b.schedule], b)
                 ):
                     continue
                 x, y = max(a.start, b.start), min(a.end, b.end)
