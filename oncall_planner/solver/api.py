@@ -630,9 +630,11 @@ def _greedy_only(
 
 
 def _size(schedules: Sequence[Schedule], weeks: int) -> int:
-    """Decision variables of a component, about: what its share of the time follows."""
+    """Decision variables of a component, about: what its share of the time follows (a
+    schedule's windows each a rotation, counted with every member: an upper bound)."""
     return sum(
-        len(s.participants.members) * weeks * (2 if s.uses_secondary else 1) for s in schedules
+        len(s.participants.members) * weeks * (2 if s.uses_secondary else 1) * len(s.windows or [0])
+        for s in schedules
     )
 
 
