@@ -447,3 +447,47 @@ def test_effective_load_moves_a_covered_weekend_hour_at_the_windows_weight() -> 
     moved = pw * 1.5 * 12 / 168
     assert after[weekend.person] == pytest.approx(before[weekend.person] - moved)
     assert after[cover] == pytest.approx(before.get(cover, 0.0) + moved)
+
+
+# -- the greedy plan (hint and fallback) ---------------------------------------------------------
+
+
+def greedy_plan(schedules: list[Schedule], start: date, weeks: int) -> tuple[Plan, bool]:
+    from oncall_planner.solver.api import _to_plan
+    from oncall_planner.solver.greedy import greedy_assignment
+    from oncall_planner.solver.instance import build_instance
+    from oncall_planner.solver.objective import fair_targets
+
+    instance = build_instance(schedules, start, weeks)
+    targets = {rot.index: fair_targets(instance, rot, FAST) for rot in instance.rotations}
+    weights = {Layer.PRIMARY: FAST.primary_weight, Layer.SECONDARY: FAST.secondary_weight}
+    cells, complete = greedy_assignment(instance, targets, weights, FAST.spacing_weeks)
+    result = _to_plan(instance, cells, start).annotate(schedules)
+    return result, complete
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "weekday-weekend with min rest",
+        "weekday-weekend, three people",
+        "day-night with a capped member",
+        "follow the sun",
+    ],
+)
+def test_the_greedy_plan_of_windows_keeps_every_hard_rule(case: str) -> None:
+    members = [{"id": p} for p in ("ann", "bob", "cat", "dan", "eve")]
+    if case == "weekday-weekend with min rest":
+        s = schedule(WEEKDAY_WEEKEND, members, min_rest="11h", max_consecutive=1)
+    elif case == "weekday-weekend, three people":
+        # Everyone has two weekday weeks when the weekends are handed out: only min_rest
+        # keeps week 0's weekday holder (first by id) off week 0's weekend.
+        s = schedule(WEEKDAY_WEEKEND, members[:3], min_rest="11h", max_consecutive=6)
+    elif case == "day-night with a capped member":
+        members[0] = {"id": "ann", "max_night_hours": 10}
+        s = schedule(DAY_NIGHT, members, max_consecutive=2, min_rest="8h")
+    else:
+        s = berlin_new_york()
+    result, complete = greedy_plan([s], date(2027, 3, 8), 6)
+    assert complete
+    assert check_hard([s], result) == []
