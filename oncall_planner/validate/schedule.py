@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 import itertools
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
@@ -37,6 +37,8 @@ __all__ = [
     "check_schedule",
     "dst_changeover_dates",
     "horizon",
+    "recurrence_text",
+    "recurring_runs",
     "rotation_size",
     "sites",
     "tiling_faults",
@@ -434,22 +436,7 @@ class TilingFault:
 
     def when(self) -> str:
         """``16:00–17:00 UTC daily from 2027-03-15 to 2027-03-27``."""
-        end = (datetime.combine(self.first, self.start) + self.length).time()
-        if self.length >= timedelta(days=1):
-            a = datetime.combine(self.first, self.start)
-            hours = f"{a:%a %H:%M} – {a + self.length:%a %H:%M} UTC"
-        else:
-            shown_end = "24:00" if end == time(0) else f"{end:%H:%M}"
-            hours = f"{self.start:%H:%M}–{shown_end} UTC"
-        if len(self.dates) == 1:
-            return f"{hours} on {self.first:%a %Y-%m-%d}"
-        steps = {(b - a).days for a, b in itertools.pairwise(self.dates)}
-        if steps == {1}:
-            days = "daily"
-        else:
-            names = sorted({d.weekday() for d in self.dates})
-            days = "on " + ", ".join(_WEEKDAY_NAMES[n] for n in names)
-        return f"{hours} {days} from {self.first} to {self.last}"
+        return recurrence_text(self.start, self.length, self.dates)
 
     def message(self) -> str:
         """The S108 sentence."""
@@ -457,6 +444,53 @@ class TilingFault:
 
 
 _WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def recurrence_text(start: time, length: timedelta, dates: Sequence[date]) -> str:
+    """A stretch of UTC time recurring on some dates, in words.
+
+    ``16:00–17:00 UTC daily from 2027-03-15 to 2027-03-27``, ``03:00–04:00 UTC on Sun from
+    2027-03-28 to 2027-10-24``, ``Fri 23:00 – Mon 06:00 UTC on Fri from …``, or ``… on Sun
+    2027-03-28`` for a single date.
+    """
+    first, last = dates[0], dates[-1]
+    if length >= timedelta(days=1):
+        a = datetime.combine(first, start)
+        hours = f"{a:%a %H:%M} – {a + length:%a %H:%M} UTC"
+    else:
+        end = (datetime.combine(first, start) + length).time()
+        hours = f"{start:%H:%M}–{'24:00' if end == time(0) else f'{end:%H:%M}'} UTC"
+    if len(dates) == 1:
+        return f"{hours} on {first:%a %Y-%m-%d}"
+    if {(b - a).days for a, b in itertools.pairwise(dates)} == {1}:
+        days = "daily"
+    else:
+        days = "on " + ", ".join(_WEEKDAY_NAMES[n] for n in sorted({d.weekday() for d in dates}))
+    return f"{hours} {days} from {first} to {last}"
+
+
+def recurring_runs(
+    stretches_utc: Iterable[tuple[datetime, datetime]],
+) -> list[tuple[time, timedelta, tuple[date, ...], float]]:
+    """Stretches of time grouped by their UTC hours: ``(start, length, dates, hours)``.
+
+    Stretches with the same UTC start time and length on consecutive days, or on the same
+    weekdays of consecutive weeks (dates at most 7 days apart), are one run; sorted by first
+    date.
+    """
+    by_shape: dict[tuple[time, timedelta], list[date]] = {}
+    for a, b in sorted((a.astimezone(UTC), b.astimezone(UTC)) for a, b in stretches_utc):
+        by_shape.setdefault((a.time(), b - a), []).append(a.date())
+    found = []
+    for (start, length), dates in by_shape.items():
+        run: list[date] = []
+        for d in [*dates, None]:
+            if d is not None and (not run or (d - run[-1]).days <= 7):
+                run.append(d)
+                continue
+            found.append((start, length, tuple(run), len(run) * length / timedelta(hours=1)))
+            run = [d] if d is not None else []
+    return sorted(found, key=lambda r: (r[2][0], r[0], r[1]))
 
 
 def _hours_text(hours: float) -> str:
@@ -531,32 +565,17 @@ def tiling_faults(schedule: Schedule, start: date, weeks: int = HORIZON_WEEKS) -
             raw.append((kind, a, b, set(active)))
     if schedule.coverage == "partial":
         raw = [r for r in raw if r[0] == "overlap"]
-    groups: dict[tuple[_Kind, time, timedelta, str], list[tuple[date, float, tuple[str, ...]]]] = {}
+    groups: dict[tuple[_Kind, str], tuple[tuple[str, ...], list[tuple[datetime, datetime]]]] = {}
     for what, a, b, involved in raw:
         if not (a < hi and lo < b):
             continue
         names, between = _involved(schedule, per_window, what, a, b, involved)
-        key = (what, a.time(), b - a, between)
-        groups.setdefault(key, []).append((a.date(), (b - a) / timedelta(hours=1), names))
-    found: list[TilingFault] = []
-    for (what, at, length, between), items in groups.items():
-        run: list[tuple[date, float, tuple[str, ...]]] = []
-        for item in [*items, None]:
-            if item is not None and (not run or (item[0] - run[-1][0]).days <= 7):
-                run.append(item)
-                continue
-            found.append(
-                TilingFault(
-                    what,
-                    at,
-                    length,
-                    tuple(d for d, _, _ in run),
-                    sum(h for _, h, _ in run),
-                    run[0][2],
-                    between,
-                )
-            )
-            run = [item] if item is not None else []
+        groups.setdefault((what, between), (names, []))[1].append((a, b))
+    found = [
+        TilingFault(what, at, length, dates, hours, names, between)
+        for (what, between), (names, items) in groups.items()
+        for at, length, dates, hours in recurring_runs(items)
+    ]
     return sorted(found, key=lambda f: (f.first, f.start, f.kind, f.windows))
 
 
