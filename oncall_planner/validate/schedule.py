@@ -27,6 +27,7 @@ from oncall_planner.expand import (
 from oncall_planner.loader import source_of
 from oncall_planner.report import Finding, Severity
 from oncall_planner.spec import Member, Schedule, SiteSelector, Weekday, Window
+from oncall_planner.validate._common import human_duration
 from oncall_planner.windows import stretches
 
 __all__ = [
@@ -722,12 +723,11 @@ def window_rest(schedule: Schedule, start: date, weeks: int = HORIZON_WEEKS) -> 
         yield src.finding(
             "H011",
             ("schedule", "participants", "min_rest"),
-            f"window {window.name!r} ({window.shape()}) leaves "
-            f"{_hours_text(rest / timedelta(hours=1))} "
+            f"window {window.name!r} ({window.shape()}) leaves {human_duration(rest)} "
             f"between its own occurrences ({len(short)} time(s) in {weeks} weeks, first from "
             f"{first.end.astimezone(zone):%a %Y-%m-%d %H:%M} to "
             f"{later.start.astimezone(zone):%a %Y-%m-%d %H:%M} {zone.key}), less than "
-            f"participants.min_rest {_hours_text(need / timedelta(hours=1))}: whoever holds "
+            f"participants.min_rest {human_duration(need)}: whoever holds "
             "it for a week breaks the rest rule",
             hint=f"shorten {window.name!r} or split it into windows that different people "
             "hold, or lower min_rest",
