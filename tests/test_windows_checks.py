@@ -603,3 +603,42 @@ def test_check_cli_exits_one_on_window_errors(
     assert f"{bad}:{_line_of(_yaml(apart), 'name: night')}:" in out
     _, good = _write(tmp_path, _yaml(UTC_PAIR), "good.yaml")
     assert main(["check", str(good), "--select", "S108,S109,H005,H011"]) == 0
+
+
+def _give(plan: Plan, window: str, layer: Layer, person: str) -> Plan:
+    shifts = [
+        s.model_copy(update={"person": person}) if (s.window, s.layer) == (window, layer) else s
+        for s in plan.schedules[0].shifts
+    ]
+    return _with_shifts(plan, shifts)
+
+
+def test_p105_compares_the_members_of_each_window_in_hours(tmp_path: Path) -> None:
+    # amer (16 h a day) and emea (8 h) members carry different hours by design: balanced
+    # within each window, nothing to report.
+    text = _yaml(UTC_PAIR, policy=POLICY.replace("on-call-secondary", "vp"))
+    schedule, _ = _write(tmp_path, text)
+    plan = _window_plan(schedule, 6)
+    assert [f for f in check(schedule, plan) if f.code in ("P105", "P106")] == []
+    (f,) = [
+        f for f in check(schedule, _give(plan, "emea", Layer.PRIMARY, "ana")) if f.code == "P105"
+    ]
+    assert f.line == _line_of(text, "- name: emea")
+    # 6 weeks of an 8-hour daily window: 6 × 56 h ÷ 168 h = 2 weeks' worth.
+    assert f.message == (
+        "window 'emea': balance score 0.0 % is below 95 % (weeks of window 'emea' (hours ÷ "
+        "week length) over capacity: ana 2, ben 0)"
+    )
+
+
+def test_p104_only_members_some_window_selects(tmp_path: Path) -> None:
+    # eve and fay (apac) are in no window: never on call is no finding about them.
+    schedule, _ = _write(
+        tmp_path, _yaml(UTC_PAIR, policy=POLICY.replace("on-call-secondary", "vp"))
+    )
+    plan = _window_plan(schedule, 13)
+    assert [f for f in check(schedule, plan) if f.code == "P104"] == []
+    found = [f.message for f in check(schedule, _give(plan, "amer", Layer.PRIMARY, "cal"))]
+    assert [m for m in found if m.startswith(("dee is never", "eve", "fay"))] == [
+        "dee is never on call in weeks 0–12 (2027-01-04 – 2027-04-05)"
+    ]

@@ -2,8 +2,9 @@
 
 For a schedule with coverage windows, P101 compares each shift with its window's expected
 occurrences, P103 and P104 count a week as on call when the person holds any window in it, and
-P105/P106 weigh on-call time in hours as :func:`oncall_planner.fairness.effective_weeks` does
-(an occurrence is its real hours over the week's real hours).
+P105/P106 compare the members of each window among themselves (each window is a rotation of
+its own), in hours as :func:`oncall_planner.fairness.effective_weeks` counts them (an
+occurrence is its real hours over the week's real hours).
 
 Loads are on-call time on the paged layers (primary and secondary; shadow weeks are training,
 not load). Fairness compares loads divided by ``capacity``, so a half-time member with half the
@@ -50,6 +51,7 @@ __all__ = [
     "loads",
     "schedule_balance",
     "unknown_schedules",
+    "window_loads",
 ]
 
 #: Google SRE book, ch. 11: at most 25 % of an engineer's time on call.
@@ -93,6 +95,28 @@ def loads(view: ScheduleView, org: Sequence[ScheduleView] = ()) -> dict[str, flo
         [m.id for m in eligible_members(view)],
         org_capacity(v.schedule for v in every),
     )
+
+
+def window_loads(
+    view: ScheduleView, org: Sequence[ScheduleView] = ()
+) -> dict[str, dict[str, float]]:
+    """Window name → member id → the member's weeks in that window over capacity.
+
+    Each window is a rotation of its own (fairness): its eligible members (the selector's, who
+    finish shadowing before the plan ends) share its occurrences, counted in hours ÷ the week's
+    real hours as :func:`oncall_planner.fairness.effective_weeks` counts them (an 8-hour daily
+    window held for a week is 1/3). Weights do not change a comparison inside one window.
+    Overrides are left out (:func:`oncall_planner.roster.weekly_view` has already given
+    wholly overridden shifts to whoever covered them). Empty for a schedule without windows.
+    """
+    capacity = org_capacity(v.schedule for v in (list(org) or [view]))
+    found: dict[str, dict[str, float]] = {}
+    for name, problem in view.window_problems().items():
+        shifts = tuple(s for s in view.plan.shifts if s.window == name)
+        sp = view.plan.model_copy(update={"shifts": shifts, "overrides": ()})
+        pool = [m.id for m in problem.members if problem.needs_shadow(m) < len(problem.weeks)]
+        found[name] = balance_loads([sp], pool, capacity)
+    return found
 
 
 def _fmt(x: float) -> str:
@@ -400,9 +424,12 @@ def _quarters(view: ScheduleView) -> Iterator[Finding]:
     on_call_weeks: dict[str, set[int]] = {}
     for s in view.on_call_shifts():
         on_call_weeks.setdefault(s.person, set()).add(s.week)
+    # With windows, only members some window selects can be on call at all.
+    problems = list(view.window_problems().values()) or [view.problem]
+    members = sorted({m.id: m for p in problems for m in p.members}.values(), key=lambda m: m.id)
     for q0 in range(0, len(weeks) - QUARTER_WEEKS + 1, QUARTER_WEEKS):
         window = set(range(q0, q0 + QUARTER_WEEKS))
-        for member in view.problem.members:
+        for member in members:
             if member.id not in trained or on_call_weeks.get(member.id, set()) & window:
                 continue
             away = view.problem.unavailable.get(member.id, frozenset()) & window
@@ -420,35 +447,52 @@ def _quarters(view: ScheduleView) -> Iterator[Finding]:
             )
 
 
-def _balance(view: ScheduleView, load: dict[str, float]) -> Iterator[Finding]:
+def _balance(
+    view: ScheduleView, load: dict[str, float], window: str | None = None
+) -> Iterator[Finding]:
     if len(load) < 2:
         return
     score = balance_score(list(load.values()))
     if score >= BALANCED:
         return
     shown = ", ".join(f"{p} {_fmt(x)}" for p, x in load.items())
+    counted = (
+        f"weeks of window {window!r} (hours ÷ week length) over capacity"
+        if window
+        else "on-call weeks over capacity, across the org"
+    )
     yield source_of(view.schedule).finding(
         "P105",
-        ("schedule", "participants", "members"),
-        f"balance score {score * 100:.1f} % is below 95 % (on-call weeks over capacity, "
-        f"across the org: {shown})",
+        _where(view, window),
+        f"{f'window {window!r}: ' if window else ''}balance score {score * 100:.1f} % is below "
+        f"95 % ({counted}: {shown})",
         key=True,
         hint="even out the weeks; scores count every eligible member, including those with "
         "no on-call time",
     )
 
 
-def _outliers(view: ScheduleView, load: dict[str, float]) -> Iterator[Finding]:
+def _where(view: ScheduleView, window: str | None) -> tuple[str | int, ...]:
+    if window is None:
+        return ("schedule", "participants", "members")
+    index = [w.name for w in view.schedule.windows].index(window)
+    return ("schedule", "windows", index)
+
+
+def _outliers(
+    view: ScheduleView, load: dict[str, float], window: str | None = None
+) -> Iterator[Finding]:
     if len(load) < 2:
         return
     mean = sum(load.values()) / len(load)
+    of = f" of window {window!r}" if window else ""
     for person in outliers(load, OUTLIER_FACTOR):
         x = load[person]
         yield source_of(view.schedule).finding(
             "P106",
             member_path(view.schedule, person),
-            f"{person} carries {_fmt(x)} on-call weeks (over capacity), {x / mean:.1f}× the "
-            f"team mean of {_fmt(mean)}",
+            f"{person} carries {_fmt(x)} on-call weeks{of} (over capacity), {x / mean:.1f}× "
+            f"the {'window' if window else 'team'} mean of {_fmt(mean)}",
             hint="move some of their weeks to people below the mean",
         )
 
@@ -498,9 +542,14 @@ def check_plan(views_: Sequence[ScheduleView]) -> list[Finding]:
             *(_window_boundaries(view) if windowed else _gaps(view)),
             *_unknown_people(view),
             *_quarters(view),
-            *_balance(view, load),
-            *_outliers(view, load),
-            *_holidays(view),
         ]
+        if windowed:
+            # Each window is a rotation of its own: members of an 8-hour window and of a
+            # 16-hour one are not compared with each other.
+            for name, per_window in window_loads(view, views_).items():
+                found += [*_balance(view, per_window, name), *_outliers(view, per_window, name)]
+        else:
+            found += [*_balance(view, load), *_outliers(view, load)]
+        found += _holidays(view)
     found += _shares(views_)
     return found
