@@ -562,6 +562,10 @@ def test_e209_names_the_drifting_tiling_gap(tmp_path: Path) -> None:
         "nobody then"
     )
     assert len(found) == 2  # primary and secondary
+    # With a plan, S108 looks at the plan's horizon only: March's drift, not October's.
+    s108 = [f.message for f in check(schedule, plan) if f.code == "S108"]
+    assert len(s108) == 2
+    assert all("2027-03-" in m and "2027-10-" not in m for m in s108)
 
 
 def test_e210_uses_real_occurrence_times(tmp_path: Path) -> None:
@@ -641,4 +645,22 @@ def test_p104_only_members_some_window_selects(tmp_path: Path) -> None:
     found = [f.message for f in check(schedule, _give(plan, "amer", Layer.PRIMARY, "cal"))]
     assert [m for m in found if m.startswith(("dee is never", "eve", "fay"))] == [
         "dee is never on call in weeks 0–12 (2027-01-04 – 2027-04-05)"
+    ]
+
+
+def test_h005_window_pool_away_for_the_whole_plan(tmp_path: Path) -> None:
+    text = _yaml(UTC_PAIR, policy=POLICY.replace("on-call-secondary", "vp")).replace(
+        "{id: ben, name: Ben, timezone: Europe/Berlin, site: emea}",
+        "{id: ben, name: Ben, timezone: Europe/Berlin, site: emea, "
+        "time_off: [{start: 2027-01-01, end: 2027-03-01}]}",
+    )
+    schedule, _ = _write(tmp_path, text)
+    plan = _window_plan(schedule, 4)
+    found = [f for f in check(schedule, plan) if f.code == "H005"]
+    assert [(f.severity.value, f.message) for f in found] == [
+        (
+            "error",
+            "window 'emea': 1 trained member(s) are available in the 4 planned weeks (ana) but "
+            "min_rotation_size is 2: ben is on time off for the whole horizon",
+        )
     ]

@@ -81,6 +81,9 @@ def check(
             path of a schedule file or org folder.
         plan: A plan (or the path of a plan file) of those schedules: the hard rules (H001–H008), plan quality
             (P101–P107) and the escalation policies against it (E209–E211) are checked too.
+            Coverage windows (S108, and H011 inside one window) are checked over the plan's
+            horizon; without a plan, over 53 weeks from today's date (UTC), so that every DST
+            change of a year is seen.
         severity: A severity framework to check escalation policies against (E205, E206);
             defaults to the org's own ``severity_framework:`` file, if any.
         select: Only report codes starting with one of these (e.g. ``["E2", "H"]`` or
@@ -152,9 +155,16 @@ def check(
         findings += [
             f
             for view in planned
-            for problem in (view.problem, *view.window_problems().values())
-            for f in available_rotation_size(problem)
+            for f in available_rotation_size(view.problem)
             if f.severity is not Severity.ERROR
+        ]
+        # Each window's pool over the plan's horizon (time off counted against its
+        # occurrences): thin weeks are warnings, a pool away the whole horizon an error.
+        findings += [
+            f
+            for view in planned
+            for problem in view.window_problems().values()
+            for f in available_rotation_size(problem)
         ]
         findings += check_intervals(schedules, plan)
     # H005 is both a schedule rule and a hard rule: report each finding once.
