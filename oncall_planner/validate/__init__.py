@@ -4,7 +4,8 @@
 checker here with the same code (``validate.hard``), and the planner's plans are re-checked by
 it. The rule modules:
 
-- ``validate.schedule``: H005 and S101–S107, from the schedule file alone;
+- ``validate.schedule``: H005, S101–S109 and H011 within one window, from the schedule file
+  alone (windows over the plan's horizon, or 53 weeks from today without a plan);
 - ``validate.escalation``: E201–E208 and E212 from the policy alone, E209–E211 against a plan;
 - ``validate.plan``: P101–P107, plan quality;
 - ``validate.hard``: H001–H008, the planner's hard rules;
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 
 from oncall_planner import _args
 from oncall_planner.loader import Org, source_of
@@ -30,7 +32,11 @@ from oncall_planner.validate.escalation import (
 from oncall_planner.validate.hard import check_hard
 from oncall_planner.validate.intervals import check_intervals
 from oncall_planner.validate.plan import check_plan, unknown_schedules
-from oncall_planner.validate.schedule import available_rotation_size, check_schedule
+from oncall_planner.validate.schedule import (
+    HORIZON_WEEKS,
+    available_rotation_size,
+    check_schedule,
+)
 
 __all__ = ["check", "refusals"]
 
@@ -75,6 +81,9 @@ def check(
             path of a schedule file or org folder.
         plan: A plan (or the path of a plan file) of those schedules: the hard rules (H001–H008), plan quality
             (P101–P107) and the escalation policies against it (E209–E211) are checked too.
+            Coverage windows (S108, and H011 inside one window) are checked over the plan's
+            horizon; without a plan, over 53 weeks from today's date (UTC), so that every DST
+            change of a year is seen.
         severity: A severity framework to check escalation policies against (E205, E206);
             defaults to the org's own ``severity_framework:`` file, if any.
         select: Only report codes starting with one of these (e.g. ``["E2", "H"]`` or
@@ -115,8 +124,12 @@ def check(
         severity = target.severity
     names = sorted(s.name for s in schedules)
     findings: list[Finding] = []
+    # Windows are checked over the plan's horizon, or a year from today without a plan.
+    horizons = {sp.name: (sp.start, sp.weeks) for sp in plan.schedules} if plan else {}
+    today = datetime.now(UTC).date()
     for schedule in schedules:
-        findings += check_schedule(schedule)
+        start, weeks = horizons.get(schedule.name, (today, HORIZON_WEEKS))
+        findings += check_schedule(schedule, start=start, weeks=weeks)
         findings += check_policy(
             schedule, schedule_names=names, severity=severity, with_plan=plan is not None
         )
@@ -145,6 +158,14 @@ def check(
             for f in available_rotation_size(view.problem)
             if f.severity is not Severity.ERROR
         ]
+        # Each window's pool over the plan's horizon (time off counted against its
+        # occurrences): thin weeks are warnings, a pool away the whole horizon an error.
+        findings += [
+            f
+            for view in planned
+            for problem in view.window_problems().values()
+            for f in available_rotation_size(problem)
+        ]
         findings += check_intervals(schedules, plan)
     # H005 is both a schedule rule and a hard rule: report each finding once.
     unique = list(dict.fromkeys(findings))
@@ -156,10 +177,22 @@ def refusals(
 ) -> list[Finding]:
     """The errors that stop the planner: every error-level finding of :func:`check` on the
     schedules alone, except the hard rules (the planner explains those itself, with the weeks
-    and people involved) and the codes in ``ignore`` (prefixes work).
+    and people involved) and the codes in ``ignore`` (prefixes work). A window whose own
+    occurrences leave less than ``min_rest`` (H011 from the schedule alone) is refused too.
 
     ``plan`` runs this first, so that it never plans what ``check`` rejects (a misspelt
     escalation target gave a plan without a secondary: issue 9).
     """
     report = check(target, ignore=list(ignore) or None)
-    return [f for f in report if f.severity is Severity.ERROR and not f.code.startswith("H")]
+    return [
+        f
+        for f in report
+        if f.severity is Severity.ERROR and (not f.code.startswith("H") or _intrinsic(f))
+    ]
+
+
+def _intrinsic(finding: Finding) -> bool:
+    """A hard-rule finding no plan can avoid, which the planner cannot explain by weeks and
+    people: a window whose own occurrences leave less than ``min_rest`` (H011 at the schedule
+    level; between occurrences of one window the solver's rest rule does not look)."""
+    return finding.code == "H011" and finding.path.endswith("participants.min_rest")

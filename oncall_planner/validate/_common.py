@@ -84,13 +84,15 @@ class ScheduleView:
         schedule: The schedule.
         plan: The schedule's plan.
         problem: The schedule expanded over the plan's start and weeks (the expected weeks).
-        cells: (week, layer) → the people on it, sorted.
+        cells: (week, layer) → the people on it, sorted (for a schedule with windows: the
+            people holding any of its windows that week).
     """
 
     schedule: Schedule
     plan: SchedulePlan
     problem: Problem
     cells: dict[tuple[int, Layer], tuple[str, ...]] = field(default_factory=dict)
+    _windows: dict[str, Problem] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def build(cls, schedule: Schedule, plan: SchedulePlan) -> ScheduleView:
@@ -105,6 +107,16 @@ class ScheduleView:
     def weeks(self) -> tuple[Week, ...]:
         """The expected weeks of the plan."""
         return self.problem.weeks
+
+    def window_problems(self) -> dict[str, Problem]:
+        """Window name → the schedule expanded for that window over the plan's horizon (its
+        weeks carry the expected occurrences); empty for a schedule without windows."""
+        if self._windows is None:
+            self._windows = {
+                w.name: expand(self.schedule, self.plan.start, self.plan.weeks, window=w)
+                for w in self.schedule.windows
+            }
+        return self._windows
 
     def on(self, week: int, layer: Layer) -> tuple[str, ...]:
         """Who holds ``layer`` in ``week`` (empty if nobody)."""

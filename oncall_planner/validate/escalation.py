@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import difflib
 from bisect import bisect_right
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from typing import Literal
 
@@ -38,6 +39,7 @@ from oncall_planner.validate._common import (
     stamp,
     week_list,
 )
+from oncall_planner.validate.schedule import recurrence_text, recurring_runs
 
 __all__ = [
     "Step",
@@ -596,12 +598,63 @@ class _Timeline:
 
 
 def _layer_timeline(view: ScheduleView, layer: Layer) -> _Timeline:
+    if view.schedule.windows:
+        return _window_timeline(view, layer)
     weeks = view.weeks
     return _Timeline(
         tuple(w.start.timestamp() for w in weeks),
         tuple(w.end.timestamp() for w in weeks),
         tuple(frozenset(view.on(w.index, layer)) for w in weeks),
     )
+
+
+def _window_timeline(view: ScheduleView, layer: Layer) -> _Timeline:
+    """Who holds a layer of a schedule with windows, at the real times of its shifts (the
+    windows' occurrences), within the plan's weeks; times nobody holds have no segment."""
+    lo, hi = view.weeks[0].start.timestamp(), view.weeks[-1].end.timestamp()
+    events: dict[float, list[tuple[int, str]]] = {}
+    for s in view.plan.shifts:
+        a, b = max(s.start.timestamp(), lo), min(s.end.timestamp(), hi)
+        if s.layer is not layer or a >= b:
+            continue
+        events.setdefault(a, []).append((1, s.person))
+        events.setdefault(b, []).append((-1, s.person))
+    active: Counter[str] = Counter()
+    starts: list[float] = []
+    ends: list[float] = []
+    people: list[frozenset[str]] = []
+    for a, b in pairwise(sorted(events)):
+        for sign, person in events[a]:
+            active[person] += sign
+        now = frozenset(p for p, n in active.items() if n > 0)
+        if not now:
+            continue
+        if people and people[-1] == now and ends[-1] == a:
+            ends[-1] = b
+            continue
+        starts.append(a)
+        ends.append(b)
+        people.append(now)
+    return _Timeline(tuple(starts), tuple(ends), tuple(people))
+
+
+def _empty_stretches(view: ScheduleView, layer: Layer) -> list[tuple[datetime, datetime]]:
+    """UTC stretches of the plan's weeks in which nobody holds ``layer`` (windows' real times)."""
+    tl = _window_timeline(view, layer)
+    lo, hi = view.weeks[0].start.timestamp(), view.weeks[-1].end.timestamp()
+    found = []
+    at = lo
+    for a, b in zip(tl.starts, tl.ends, strict=True):
+        if a > at:
+            found.append((at, a))
+        at = max(at, b)
+    if at < hi:
+        found.append((at, hi))
+    return [(datetime.fromtimestamp(a, UTC), datetime.fromtimestamp(b, UTC)) for a, b in found]
+
+
+def _hours(value: float) -> str:
+    return f"{value:.2f}".rstrip("0").rstrip(".") + " h"
 
 
 def _contact_person(key: str, schedule: Schedule, by_email: Mapping[str, str]) -> str:
@@ -634,9 +687,37 @@ def _timelines(
 
 def _empty_layers(view: ScheduleView, plan_steps: Sequence[Step]) -> Iterator[Finding]:
     src = source_of(view.schedule)
+    empty_of: dict[Layer, list[tuple[datetime, datetime]]] = {}
     for step in plan_steps:
         for k, t in enumerate(step.targets):
             if t.kind != "layer" or t.layer is None:
+                continue
+            if view.schedule.windows:
+                # Every window's occurrences count: a gap between windows (coverage: partial,
+                # or windows that do not tile) is a time this level pages nobody.
+                if t.layer not in empty_of:
+                    empty_of[t.layer] = _empty_stretches(view, t.layer)
+                runs = recurring_runs(empty_of[t.layer])
+                if not runs:
+                    continue
+                hours = sum(r[3] for r in runs)
+                shown = "; ".join(recurrence_text(at, n, dates) for at, n, dates, _ in runs[:3])
+                more = f"; and {len(runs) - 3} more" if len(runs) > 3 else ""
+                partial = view.schedule.coverage == "partial"
+                yield src.finding(
+                    "E209",
+                    _target_path(step, k),
+                    f"level {step.level} pages {t.name}, but {t.name} of "
+                    f"{view.schedule.name} has nobody {shown}{more} ({_hours(hours)} in all): "
+                    "pages at that level reach nobody then",
+                    hint=(
+                        "with coverage: partial, add a level that reaches someone outside "
+                        "the windows (a contact, another schedule)"
+                        if partial
+                        else f"make the windows tile the week (S108) and put someone on "
+                        f"{t.layer.value} in every window, or re-plan"
+                    ),
+                )
                 continue
             empty = [w.index for w in view.weeks if not view.on(w.index, t.layer)]
             if empty:

@@ -1,5 +1,11 @@
 """Plan-quality checks (P101–P107): shift boundaries, unknown entries, load and fairness.
 
+For a schedule with coverage windows, P101 compares each shift with its window's expected
+occurrences, P103 and P104 count a week as on call when the person holds any window in it, and
+P105/P106 compare the members of each window among themselves (each window is a rotation of
+its own), in hours as :func:`oncall_planner.fairness.effective_weeks` counts them (an
+occurrence is its real hours over the week's real hours).
+
 Loads are on-call time on the paged layers (primary and secondary; shadow weeks are training,
 not load). Fairness compares loads divided by ``capacity``, so a half-time member with half the
 weeks counts as balanced, and includes members with no on-call time at all: Grafana OnCall's
@@ -45,6 +51,7 @@ __all__ = [
     "loads",
     "schedule_balance",
     "unknown_schedules",
+    "window_loads",
 ]
 
 #: Google SRE book, ch. 11: at most 25 % of an engineer's time on call.
@@ -90,6 +97,28 @@ def loads(view: ScheduleView, org: Sequence[ScheduleView] = ()) -> dict[str, flo
     )
 
 
+def window_loads(
+    view: ScheduleView, org: Sequence[ScheduleView] = ()
+) -> dict[str, dict[str, float]]:
+    """Window name → member id → the member's weeks in that window over capacity.
+
+    Each window is a rotation of its own (fairness): its eligible members (the selector's, who
+    finish shadowing before the plan ends) share its occurrences, counted in hours ÷ the week's
+    real hours as :func:`oncall_planner.fairness.effective_weeks` counts them (an 8-hour daily
+    window held for a week is 1/3). Weights do not change a comparison inside one window.
+    Overrides are left out (:func:`oncall_planner.roster.weekly_view` has already given
+    wholly overridden shifts to whoever covered them). Empty for a schedule without windows.
+    """
+    capacity = org_capacity(v.schedule for v in (list(org) or [view]))
+    found: dict[str, dict[str, float]] = {}
+    for name, problem in view.window_problems().items():
+        shifts = tuple(s for s in view.plan.shifts if s.window == name)
+        sp = view.plan.model_copy(update={"shifts": shifts, "overrides": ()})
+        pool = [m.id for m in problem.members if problem.needs_shadow(m) < len(problem.weeks)]
+        found[name] = balance_loads([sp], pool, capacity)
+    return found
+
+
 def _fmt(x: float) -> str:
     return f"{x:.1f}".rstrip("0").rstrip(".")
 
@@ -103,9 +132,12 @@ def _boundaries(view: ScheduleView) -> Iterator[Finding]:
     weeks = view.weeks
     off: dict[Layer, list[Shift]] = {}
     outside: list[Shift] = []
+    windowed = bool(view.schedule.windows)
     for s in view.plan.shifts:
         if s.week >= len(weeks):
             outside.append(s)
+        elif windowed:
+            continue  # _window_boundaries compares them with the windows' occurrences
         elif s.start != weeks[s.week].start or s.end != weeks[s.week].end:
             off.setdefault(s.layer, []).append(s)
     handoff = f"{view.schedule.handoff_time:%H:%M} {view.schedule.timezone}"
@@ -129,6 +161,105 @@ def _boundaries(view: ScheduleView) -> Iterator[Finding]:
             f"{plural(len(outside), 'shift')} outside the plan's {len(weeks)} weeks "
             f"(e.g. week {s.week}, {s.layer.value}, {s.person})",
             hint="week indices run from 0 to weeks - 1",
+        )
+
+
+def _occurrence_text(pieces: Sequence[tuple[datetime, datetime]], limit: int = 3) -> str:
+    shown = ", ".join(f"{stamp(a)} – {b:%H:%M}" for a, b in pieces[:limit])
+    return shown + (f" and {len(pieces) - limit} more" if len(pieces) > limit else "")
+
+
+def _window_boundaries(view: ScheduleView) -> Iterator[Finding]:
+    """P101 for a schedule with windows: each shift is one expected occurrence of its window.
+
+    The gaps between a window's occurrences, and occurrence boundaries that are not handoffs,
+    are the windows' shape (S108 judges how they tile); what must hold is that the shifts of
+    a (week, layer, window) are exactly the window's occurrences in that week. A window nobody
+    holds in a week is a coverage matter (H001, E209), not reported here.
+    """
+    src = source_of(view.schedule)
+    expected = view.window_problems()
+    n = len(view.weeks)
+    held: dict[tuple[Layer, str, int], list[Shift]] = {}
+    stray: list[Shift] = []
+    for s in view.plan.shifts:
+        if s.week >= n:
+            continue  # reported by _boundaries
+        if s.window is None or s.window not in expected:
+            stray.append(s)
+        else:
+            held.setdefault((s.layer, s.window, s.week), []).append(s)
+    names = ", ".join(repr(w.name) for w in view.schedule.windows)
+    if stray:
+        s = stray[0]
+        what = (
+            f"window {s.window!r}, which the schedule does not define"
+            if s.window
+            else ("no window")
+        )
+        yield src.finding(
+            "P101",
+            ("schedule", "windows"),
+            f"{plural(len(stray), 'shift')} of {view.schedule.name!r} name {what} "
+            f"(e.g. week {s.week}, {s.layer.value}, {s.person}, {stamp(s.start)} – "
+            f"{stamp(s.end)}); its windows are {names}",
+            hint="each shift of a schedule with windows is one occurrence of one of its windows",
+        )
+    bad: dict[
+        tuple[Layer, str],
+        list[tuple[int, list[tuple[datetime, datetime]], list[tuple[datetime, datetime]]]],
+    ] = {}
+    for (layer, name, week), shifts in sorted(
+        held.items(), key=lambda e: (e[0][0].order, e[0][1], e[0][2])
+    ):
+        want = [
+            (a.astimezone(UTC), b.astimezone(UTC)) for a, b in expected[name].weeks[week].intervals
+        ]
+        have = sorted((s.start.astimezone(UTC), s.end.astimezone(UTC)) for s in shifts)
+        people = {s.person for s in shifts}
+        if layer is Layer.SHADOW and len(people) > 1:
+            # Two trainees may shadow one window: compare each one's occurrences.
+            groups = [
+                sorted(
+                    (s.start.astimezone(UTC), s.end.astimezone(UTC))
+                    for s in shifts
+                    if s.person == p
+                )
+                for p in sorted(people)
+            ]
+        else:
+            groups = [have]
+        for got in groups:
+            missing = [x for x in want if x not in got]
+            extra = [x for x in got if x not in want]
+            if missing or extra:
+                bad.setdefault((layer, name), []).append((week, missing, extra))
+    zone = view.schedule.zone
+    for (layer, name), items in sorted(bad.items(), key=lambda e: (e[0][0].order, e[0][1])):
+        week, missing, extra = items[0]
+        parts = []
+        if missing:
+            parts.append(
+                "misses "
+                + _occurrence_text([(a.astimezone(zone), b.astimezone(zone)) for a, b in missing])
+            )
+        if extra:
+            parts.append(
+                "has "
+                + _occurrence_text([(a.astimezone(zone), b.astimezone(zone)) for a, b in extra])
+                + " that "
+                + ("is not an occurrence" if len(extra) == 1 else "are not occurrences")
+            )
+        window = view.schedule.window(name)
+        index = view.schedule.windows.index(window)
+        yield src.finding(
+            "P101",
+            ("schedule", "windows", index),
+            f"{plural(len(items), 'week')} of {layer.value} shifts do not match the occurrences "
+            f"of window {name!r} ({window.shape()}): week {week} {' and '.join(parts)}"
+            + (f" ({week_list([w for w, _, _ in items])})" if len(items) > 1 else ""),
+            hint="a window's shifts in a week are exactly its occurrences between the week's "
+            "handoffs (a wall time in the window's zone, DST resolved); re-plan or fix the times",
         )
 
 
@@ -249,8 +380,19 @@ def _shares(views_: Sequence[ScheduleView]) -> Iterator[Finding]:
             spans.setdefault(m.id, []).append(span)
             home.setdefault(m.id, view)
     # The effective roster: override time counts for whoever held the layer (fairness).
-    for person, intervals in on_call_intervals(v.plan for v in views_).items():
+    plain = [v for v in views_ if not v.schedule.windows]
+    for person, intervals in on_call_intervals(v.plan for v in plain).items():
         on_call.setdefault(person, []).extend(intervals)
+    # With windows, on call in a week is holding any window that week: the whole week counts
+    # (an 8-hour follow-the-sun window every week is on call every week, not a third of it).
+    for view in views_:
+        if not view.schedule.windows:
+            continue
+        bounds = [(w.start.astimezone(UTC), w.end.astimezone(UTC)) for w in view.weeks]
+        for person, intervals in on_call_intervals([view.plan]).items():
+            mine = on_call.setdefault(person, [])
+            for a, b in intervals:
+                mine.extend((x, y) for x, y in bounds if a < y and x < b)
     for person, intervals in sorted(on_call.items()):
         if person not in spans:
             continue  # P102 reports unknown people
@@ -282,9 +424,12 @@ def _quarters(view: ScheduleView) -> Iterator[Finding]:
     on_call_weeks: dict[str, set[int]] = {}
     for s in view.on_call_shifts():
         on_call_weeks.setdefault(s.person, set()).add(s.week)
+    # With windows, only members some window selects can be on call at all.
+    problems = list(view.window_problems().values()) or [view.problem]
+    members = sorted({m.id: m for p in problems for m in p.members}.values(), key=lambda m: m.id)
     for q0 in range(0, len(weeks) - QUARTER_WEEKS + 1, QUARTER_WEEKS):
         window = set(range(q0, q0 + QUARTER_WEEKS))
-        for member in view.problem.members:
+        for member in members:
             if member.id not in trained or on_call_weeks.get(member.id, set()) & window:
                 continue
             away = view.problem.unavailable.get(member.id, frozenset()) & window
@@ -302,35 +447,52 @@ def _quarters(view: ScheduleView) -> Iterator[Finding]:
             )
 
 
-def _balance(view: ScheduleView, load: dict[str, float]) -> Iterator[Finding]:
+def _balance(
+    view: ScheduleView, load: dict[str, float], window: str | None = None
+) -> Iterator[Finding]:
     if len(load) < 2:
         return
     score = balance_score(list(load.values()))
     if score >= BALANCED:
         return
     shown = ", ".join(f"{p} {_fmt(x)}" for p, x in load.items())
+    counted = (
+        f"weeks of window {window!r} (hours ÷ week length) over capacity"
+        if window
+        else "on-call weeks over capacity, across the org"
+    )
     yield source_of(view.schedule).finding(
         "P105",
-        ("schedule", "participants", "members"),
-        f"balance score {score * 100:.1f} % is below 95 % (on-call weeks over capacity, "
-        f"across the org: {shown})",
+        _where(view, window),
+        f"{f'window {window!r}: ' if window else ''}balance score {score * 100:.1f} % is below "
+        f"95 % ({counted}: {shown})",
         key=True,
         hint="even out the weeks; scores count every eligible member, including those with "
         "no on-call time",
     )
 
 
-def _outliers(view: ScheduleView, load: dict[str, float]) -> Iterator[Finding]:
+def _where(view: ScheduleView, window: str | None) -> tuple[str | int, ...]:
+    if window is None:
+        return ("schedule", "participants", "members")
+    index = [w.name for w in view.schedule.windows].index(window)
+    return ("schedule", "windows", index)
+
+
+def _outliers(
+    view: ScheduleView, load: dict[str, float], window: str | None = None
+) -> Iterator[Finding]:
     if len(load) < 2:
         return
     mean = sum(load.values()) / len(load)
+    of = f" of window {window!r}" if window else ""
     for person in outliers(load, OUTLIER_FACTOR):
         x = load[person]
         yield source_of(view.schedule).finding(
             "P106",
             member_path(view.schedule, person),
-            f"{person} carries {_fmt(x)} on-call weeks (over capacity), {x / mean:.1f}× the "
-            f"team mean of {_fmt(mean)}",
+            f"{person} carries {_fmt(x)} on-call weeks{of} (over capacity), {x / mean:.1f}× "
+            f"the {'window' if window else 'team'} mean of {_fmt(mean)}",
             hint="move some of their weeks to people below the mean",
         )
 
@@ -374,14 +536,20 @@ def check_plan(views_: Sequence[ScheduleView]) -> list[Finding]:
     found: list[Finding] = []
     for view in views_:
         load = loads(view, views_)
+        windowed = bool(view.schedule.windows)
         found += [
             *_boundaries(view),
-            *_gaps(view),
+            *(_window_boundaries(view) if windowed else _gaps(view)),
             *_unknown_people(view),
             *_quarters(view),
-            *_balance(view, load),
-            *_outliers(view, load),
-            *_holidays(view),
         ]
+        if windowed:
+            # Each window is a rotation of its own: members of an 8-hour window and of a
+            # 16-hour one are not compared with each other.
+            for name, per_window in window_loads(view, views_).items():
+                found += [*_balance(view, per_window, name), *_outliers(view, per_window, name)]
+        else:
+            found += [*_balance(view, load), *_outliers(view, load)]
+        found += _holidays(view)
     found += _shares(views_)
     return found

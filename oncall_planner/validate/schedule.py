@@ -1,26 +1,62 @@
-"""Schedule-level checks: what can be said of a schedule file before any plan exists."""
+"""Schedule-level checks: what can be said of a schedule file before any plan exists.
+
+Checks of coverage windows need a horizon, because windows in different zones drift apart
+around DST changes: :func:`check_schedule` takes the date it starts from (``check`` passes the
+plan's horizon, or today's date without a plan) and looks 53 weeks ahead, so every DST change
+of the year is seen once.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import replace
+import difflib
+import itertools
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
+from typing import Literal
 from zoneinfo import ZoneInfo
 
-from oncall_planner.expand import Problem, member_zone, week_starts
+from oncall_planner.expand import (
+    Problem,
+    member_zone,
+    week_starts,
+    window_occurrences,
+    window_zone,
+)
 from oncall_planner.loader import source_of
 from oncall_planner.report import Finding, Severity
-from oncall_planner.spec import Member, Schedule, Weekday
+from oncall_planner.spec import Member, Schedule, SiteSelector, Weekday, Window
+from oncall_planner.validate._common import human_duration
+from oncall_planner.windows import stretches
 
 __all__ = [
+    "HORIZON_WEEKS",
+    "WINDOWS_EXAMPLE",
+    "TilingFault",
     "available_rotation_size",
     "check_schedule",
     "dst_changeover_dates",
+    "horizon",
+    "recurrence_text",
+    "recurring_runs",
     "rotation_size",
     "sites",
+    "tiling_faults",
     "trained_members",
+    "window_rest",
+    "window_selectors",
+    "windows_tile",
 ]
+
+#: The one-line example S107 points to (a follow-the-sun schedule with coverage windows).
+WINDOWS_EXAMPLE = (
+    'windows: [{name: emea, days: mon-fri, start: "08:00", end: "16:00", '
+    "members: {site: emea}}, ...] (see docs/schedule-format.md)"
+)
+#: Weeks a schedule's windows are checked over without a plan: a year and a week, so that
+#: every DST change of every zone falls inside, whatever the start date.
+HORIZON_WEEKS = 53
 
 BUSINESS_START = time(8, 0)
 BUSINESS_END = time(18, 0)
@@ -56,26 +92,65 @@ def dst_changeover_dates(zone_name: str, first_year: int, last_year: int) -> tup
     return tuple(found)
 
 
+def _selector_text(window: Window) -> str:
+    """``members: {site: emea}``, ``members: [ana, ben]`` or ``every member``."""
+    if window.members is None:
+        return "every member"
+    if isinstance(window.members, SiteSelector):
+        return f"members: {{site: {', '.join(window.members.sites)}}}"
+    return f"members: [{', '.join(window.members)}]"
+
+
+def _window_path(schedule: Schedule, window: Window, *rest: str | int) -> tuple[str | int, ...]:
+    index = next(i for i, w in enumerate(schedule.windows) if w.name == window.name)
+    return ("schedule", "windows", index, *rest)
+
+
 def rotation_size(schedule: Schedule) -> Iterator[Finding]:
-    """H005: fewer trained members than ``min_rotation_size`` (the planner's hard rule too)."""
+    """H005: fewer trained members than ``min_rotation_size`` (the planner's hard rule too),
+    in the rotation or in a coverage window's eligible pool (its ``members:`` selector)."""
     src = source_of(schedule)
     parts = schedule.participants
     trained = trained_members(schedule)
-    if len(trained) >= parts.min_rotation_size:
+    if len(trained) < parts.min_rotation_size:
+        shadowing = sorted(m.id for m in parts.members if m.id not in trained)
+        names = ", ".join(trained) if trained else "none"
+        message = (
+            f"{len(trained)} trained member(s) ({names}) but min_rotation_size is "
+            f"{parts.min_rotation_size}"
+        )
+        hint = (
+            f"add {parts.min_rotation_size - len(trained)} more member(s) under "
+            "participants.members"
+        )
+        if shadowing:
+            hint += f"; still shadowing: {', '.join(shadowing)}"
+        path: tuple[str | int, ...] = ("schedule", "participants", "members")
+        if not parts.members:
+            path = ("schedule", "participants", "min_rotation_size")
+        yield src.finding("H005", path, message, hint=hint)
         return
-    shadowing = sorted(m.id for m in parts.members if m.id not in trained)
-    names = ", ".join(trained) if trained else "none"
-    message = (
-        f"{len(trained)} trained member(s) ({names}) but min_rotation_size is "
-        f"{parts.min_rotation_size}"
-    )
-    hint = f"add {parts.min_rotation_size - len(trained)} more member(s) under participants.members"
-    if shadowing:
-        hint += f"; still shadowing: {', '.join(shadowing)}"
-    path: tuple[str | int, ...] = ("schedule", "participants", "members")
-    if not parts.members:
-        path = ("schedule", "participants", "min_rotation_size")
-    yield src.finding("H005", path, message, hint=hint)
+    for window in schedule.windows:
+        pool = [m.id for m in schedule.window_members(window)]
+        ready = [p for p in pool if p in trained]
+        if len(ready) >= parts.min_rotation_size:
+            continue
+        shadowing = sorted(set(pool) - set(ready))
+        where = (
+            _window_path(schedule, window, "members")
+            if window.members
+            else (_window_path(schedule, window))
+        )
+        yield src.finding(
+            "H005",
+            where,
+            f"window {window.name!r} ({window.shape()}, {_selector_text(window)}) has "
+            f"{len(ready)} trained eligible member(s) ({', '.join(ready) or 'none'}) but "
+            f"min_rotation_size is {parts.min_rotation_size}",
+            hint=f"select {parts.min_rotation_size - len(ready)} more trained member(s) for "
+            f"{window.name!r} (give them its site, or list them)"
+            + (f"; still shadowing: {', '.join(shadowing)}" if shadowing else ""),
+        )
 
 
 def available_rotation_size(problem: Problem) -> Iterator[Finding]:
@@ -85,14 +160,20 @@ def available_rotation_size(problem: Problem) -> Iterator[Finding]:
     planned with 3 people: issue 9): too few such members is an error. A week in which fewer
     than ``min_rotation_size`` trained members are available is a warning naming the week and
     who is away. Nothing is said here when the roster itself is too small
-    (:func:`rotation_size` reports that).
+    (:func:`rotation_size` reports that). For a problem about a coverage window
+    (``problem.window``), the pool is the window's eligible members, and time off counts
+    against the window's occurrences only.
     """
     schedule = problem.schedule
     parts = schedule.participants
-    trained = trained_members(schedule)
+    everyone = trained_members(schedule)
+    eligible = {m.id for m in problem.members}
+    trained = [p for p in everyone if p in eligible]
     if len(trained) < parts.min_rotation_size:
         return
     src = source_of(schedule)
+    window = problem.window
+    of = f"window {window.name!r}: " if window is not None else ""
     n = len(problem.weeks)
     away = {p: problem.unavailable.get(p, frozenset()) for p in trained}
     available = [p for p in trained if len(away[p]) < n]
@@ -101,7 +182,7 @@ def available_rotation_size(problem: Problem) -> Iterator[Finding]:
         yield src.finding(
             "H005",
             ("schedule", "participants", "min_rotation_size"),
-            f"{len(available)} trained member(s) are available in the {n} planned weeks "
+            f"{of}{len(available)} trained member(s) are available in the {n} planned weeks "
             f"({', '.join(available) or 'none'}) but min_rotation_size is "
             f"{parts.min_rotation_size}: {', '.join(gone)} "
             f"{'is' if len(gone) == 1 else 'are'} on time off for the whole horizon",
@@ -116,8 +197,9 @@ def available_rotation_size(problem: Problem) -> Iterator[Finding]:
         finding = src.finding(
             "H005",
             ("schedule", "participants", "min_rotation_size"),
-            f"{week.label()}: {len(trained) - len(out)} of the trained members are available, "
-            f"fewer than min_rotation_size {parts.min_rotation_size}; away: {', '.join(out)}",
+            f"{of}{week.label()}: {len(trained) - len(out)} of the trained members are "
+            f"available, fewer than min_rotation_size {parts.min_rotation_size}; away: "
+            f"{', '.join(out)}",
             hint="the rotation is thinner than its minimum this week; check the time off",
         )
         yield replace(finding, severity=Severity.WARNING)
@@ -299,18 +381,379 @@ def _working_hours(schedule: Schedule) -> Iterator[Finding]:
             f"the handoff ({schedule.handoff_day.value} {schedule.handoff_time:%H:%M} "
             f"{schedule.timezone}) is {' / '.join(outside)} for {m.id} ({zone}), outside "
             f"their working hours {span} Mon–Fri",
-            hint="hand off when both people are at work; for teams many hours apart, a "
-            "follow-the-sun split (one schedule per site, each covering its daytime) avoids "
-            "night handoffs",
+            hint="hand off when both people are at work; for teams many hours apart, "
+            "follow-the-sun coverage windows keep each site on call in its own daytime: "
+            + WINDOWS_EXAMPLE,
         )
 
 
-def check_schedule(schedule: Schedule) -> list[Finding]:
-    """Every plan-free finding about one schedule (H005, S101–S107)."""
+# ---------------------------------------------------------------------------------------------
+# Coverage windows: tiling (S108), selectors (S109), rest inside one window (H011)
+
+
+def horizon(
+    schedule: Schedule, start: date, weeks: int = HORIZON_WEEKS
+) -> tuple[datetime, datetime]:
+    """``[first handoff on or after start, the handoff weeks later)``, the span windows are
+    checked over."""
+    bounds = week_starts(schedule, start, weeks)
+    return bounds[0], bounds[-1]
+
+
+_Kind = Literal["gap", "overlap"]
+
+
+@dataclass(frozen=True)
+class TilingFault:
+    """A gap or overlap of a schedule's windows recurring at the same UTC hours.
+
+    Attributes:
+        kind: ``gap`` (nobody's window) or ``overlap`` (two windows at once).
+        start: UTC time of day it starts.
+        length: How long each one lasts.
+        dates: UTC dates it starts on (consecutive days, or the same weekdays, one run).
+        hours: Real hours of all of them together.
+        windows: Names of the windows involved (for a gap: the one ending, the one starting).
+        between: The windows involved in words, with their local wall times.
+    """
+
+    kind: _Kind
+    start: time
+    length: timedelta
+    dates: tuple[date, ...]
+    hours: float
+    windows: tuple[str, ...]
+    between: str
+
+    @property
+    def first(self) -> date:
+        """The first date."""
+        return self.dates[0]
+
+    @property
+    def last(self) -> date:
+        """The last date."""
+        return self.dates[-1]
+
+    def when(self) -> str:
+        """``16:00–17:00 UTC daily from 2027-03-15 to 2027-03-27``."""
+        return recurrence_text(self.start, self.length, self.dates)
+
+    def message(self) -> str:
+        """The S108 sentence."""
+        return f"{self.kind} {self.when()} {self.between}: {_hours_text(self.hours)} in all"
+
+
+_WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def recurrence_text(start: time, length: timedelta, dates: Sequence[date]) -> str:
+    """A stretch of UTC time recurring on some dates, in words.
+
+    ``16:00–17:00 UTC daily from 2027-03-15 to 2027-03-27``, ``03:00–04:00 UTC on Sun from
+    2027-03-28 to 2027-10-24``, ``Fri 23:00 – Mon 06:00 UTC on Fri from …``, or ``… on Sun
+    2027-03-28`` for a single date.
+    """
+    first, last = dates[0], dates[-1]
+    if length >= timedelta(days=1):
+        a = datetime.combine(first, start)
+        hours = f"{a:%a %H:%M} – {a + length:%a %H:%M} UTC"
+    else:
+        end = (datetime.combine(first, start) + length).time()
+        hours = f"{start:%H:%M}–{'24:00' if end == time(0) else f'{end:%H:%M}'} UTC"
+    if len(dates) == 1:
+        return f"{hours} on {first:%a %Y-%m-%d}"
+    if {(b - a).days for a, b in itertools.pairwise(dates)} == {1}:
+        days = "daily"
+    else:
+        days = "on " + ", ".join(_WEEKDAY_NAMES[n] for n in sorted({d.weekday() for d in dates}))
+    return f"{hours} {days} from {first} to {last}"
+
+
+def recurring_runs(
+    stretches_utc: Iterable[tuple[datetime, datetime]],
+) -> list[tuple[time, timedelta, tuple[date, ...], float]]:
+    """Stretches of time grouped by their UTC hours: ``(start, length, dates, hours)``.
+
+    Stretches with the same UTC start time and length on consecutive days, or on the same
+    weekdays of consecutive weeks (dates at most 7 days apart), are one run; sorted by first
+    date.
+    """
+    by_shape: dict[tuple[time, timedelta], list[date]] = {}
+    for a, b in sorted((a.astimezone(UTC), b.astimezone(UTC)) for a, b in stretches_utc):
+        by_shape.setdefault((a.time(), b - a), []).append(a.date())
+    found = []
+    for (start, length), dates in by_shape.items():
+        run: list[date] = []
+        for d in [*dates, None]:
+            if d is not None and (not run or (d - run[-1]).days <= 7):
+                run.append(d)
+                continue
+            found.append((start, length, tuple(run), len(run) * length / timedelta(hours=1)))
+            run = [d] if d is not None else []
+    return sorted(found, key=lambda r: (r[2][0], r[0], r[1]))
+
+
+def _hours_text(hours: float) -> str:
+    text = f"{hours:.2f}".rstrip("0").rstrip(".")
+    return f"{text} h"
+
+
+def _wall(instant: datetime, zone: ZoneInfo) -> str:
+    local = instant.astimezone(zone)
+    return f"{local:%H:%M}"
+
+
+def _occurrences_utc(
+    schedule: Schedule, lo: datetime, hi: datetime
+) -> list[tuple[Window, list[tuple[datetime, datetime]]]]:
+    return [
+        (
+            w,
+            [
+                (a.astimezone(UTC), b.astimezone(UTC))
+                for a, b in window_occurrences(schedule, w, lo, hi)
+            ],
+        )
+        for w in schedule.windows
+    ]
+
+
+def tiling_faults(schedule: Schedule, start: date, weeks: int = HORIZON_WEEKS) -> list[TilingFault]:
+    """S108's findings as data: where the windows leave a gap or overlap, in UTC.
+
+    The windows' occurrences over ``weeks`` weeks from the first handoff on or after
+    ``start`` are swept in UTC; every stretch covered by no window (a gap; not a fault with
+    ``coverage: partial``) or by two or more (an overlap) is a fault. Faults at the same UTC
+    hours between the same windows (at the same local wall times) on consecutive days, or on
+    the same weekdays of consecutive weeks, are one :class:`TilingFault`. A schedule without
+    windows has none.
+    """
+    if not schedule.windows:
+        return []
+    lo, hi = horizon(schedule, start, weeks)
+    lo, hi = lo.astimezone(UTC), hi.astimezone(UTC)
+    # A week either side, so that a fault straddling an end of the horizon is seen whole.
+    pad = timedelta(weeks=1)
+    per_window = _occurrences_utc(schedule, lo - pad, hi + pad)
+    events: dict[datetime, list[tuple[int, int]]] = {}
+    for k, (_, occurrences) in enumerate(per_window):
+        for a, b in occurrences:
+            events.setdefault(a, []).append((1, k))
+            events.setdefault(b, []).append((-1, k))
+    if not events:
+        return []
+    cuts = sorted({lo - pad, hi + pad, *events})
+    active: set[int] = set()
+    # (kind, start, end, windows involved) in time order, adjacent ones of one kind merged.
+    raw: list[tuple[_Kind, datetime, datetime, set[int]]] = []
+    for a, b in itertools.pairwise(cuts):
+        for sign, k in events.get(a, ()):
+            if sign > 0:
+                active.add(k)
+            else:
+                active.discard(k)
+        kind: _Kind | None = None
+        if not active and a > lo - pad and b < hi + pad:
+            kind = "gap"
+        elif len(active) > 1:
+            kind = "overlap"
+        if kind is None:
+            continue
+        if raw and raw[-1][0] == kind and raw[-1][2] == a:
+            raw[-1] = (kind, raw[-1][1], b, raw[-1][3] | active)
+        else:
+            raw.append((kind, a, b, set(active)))
+    if schedule.coverage == "partial":
+        raw = [r for r in raw if r[0] == "overlap"]
+    groups: dict[tuple[_Kind, str], tuple[tuple[str, ...], list[tuple[datetime, datetime]]]] = {}
+    for what, a, b, involved in raw:
+        if not (a < hi and lo < b):
+            continue
+        names, between = _involved(schedule, per_window, what, a, b, involved)
+        groups.setdefault((what, between), (names, []))[1].append((a, b))
+    found = [
+        TilingFault(what, at, length, dates, hours, names, between)
+        for (what, between), (names, items) in groups.items()
+        for at, length, dates, hours in recurring_runs(items)
+    ]
+    return sorted(found, key=lambda f: (f.first, f.start, f.kind, f.windows))
+
+
+def _involved(
+    schedule: Schedule,
+    per_window: Sequence[tuple[Window, list[tuple[datetime, datetime]]]],
+    kind: str,
+    a: datetime,
+    b: datetime,
+    involved: set[int],
+) -> tuple[tuple[str, ...], str]:
+    """The windows of a fault and the words naming them with their local wall times."""
+
+    def zone_of(w: Window) -> ZoneInfo:
+        return window_zone(w, schedule)
+
+    if kind == "gap":
+        before = [(w, x, y) for w, occ in per_window for x, y in occ if y == a]
+        after = [(w, x, y) for w, occ in per_window for x, y in occ if x == b]
+        parts = [
+            f"{w.name!r} (ends {_wall(y, zone_of(w))} {zone_of(w).key})" for w, _, y in before
+        ] + [f"{w.name!r} (starts {_wall(x, zone_of(w))} {zone_of(w).key})" for w, x, _ in after]
+        names = tuple(w.name for w, _, _ in [*before, *after])
+        return names, "between " + " and ".join(parts) if parts else "outside every window"
+    holders = []
+    for k in sorted(involved):
+        w, occ = per_window[k]
+        hit = next(((x, y) for x, y in occ if x < b and a < y), None)
+        if hit is not None:
+            holders.append((hit[0], w, hit[1]))
+    holders.sort(key=lambda it: (it[0], it[1].name))
+    parts = [
+        f"{w.name!r} ({_wall(x, zone_of(w))}–{_wall(y, zone_of(w))} {zone_of(w).key})"
+        for x, w, y in holders
+    ]
+    return tuple(w.name for _, w, _ in holders), "of " + " and ".join(parts)
+
+
+def windows_tile(schedule: Schedule, start: date, weeks: int = HORIZON_WEEKS) -> Iterator[Finding]:
+    """S108: the windows do not tile the week (coverage: full) or overlap (partial).
+
+    Checked over ``weeks`` weeks from the first handoff on or after ``start`` (see
+    :func:`tiling_faults`); each finding is located at the window that starts after the gap
+    (or inside the other, for an overlap).
+    """
+    src = source_of(schedule)
+    for fault in tiling_faults(schedule, start, weeks):
+        names = fault.windows
+        at = names[-1] if names else schedule.windows[0].name
+        if fault.kind == "gap":
+            hint = (
+                "make each window start where the previous one ends; windows in different "
+                "zones drift apart when DST changes on different dates: define them in one "
+                "zone (e.g. timezone: UTC)"
+                + ("" if schedule.coverage == "partial" else ", or say coverage: partial")
+            )
+        else:
+            hint = (
+                "an overlap pages two people for one layer; make each window end where the "
+                "next one starts, in one zone if DST moves them apart"
+            )
+        yield src.finding(
+            "S108", _window_path(schedule, schedule.window(at)), fault.message(), hint=hint
+        )
+
+
+def window_selectors(schedule: Schedule) -> Iterator[Finding]:
+    """S109: a window's ``members:`` names an id not in the roster, or a site nobody has."""
+    src = source_of(schedule)
+    members = schedule.participants.members
+    ids = [m.id for m in members]
+    sites = sorted({m.site for m in members if m.site is not None})
+    for window in schedule.windows:
+        selector = window.members
+        if selector is None:
+            continue
+        if isinstance(selector, SiteSelector):
+            for j, site in enumerate(selector.sites):
+                if site in sites:
+                    continue
+                close = difflib.get_close_matches(site, sites, n=1, cutoff=0.6)
+                path = _window_path(
+                    schedule,
+                    window,
+                    "members",
+                    "site",
+                    *((j,) if not isinstance(selector.site, str) else ()),
+                )
+                hint = f"did you mean {close[0]!r}? " if close else ""
+                hint += (
+                    f"sites of the roster: {', '.join(sites)}"
+                    if sites
+                    else "no member has a site: give members site: (e.g. site: emea)"
+                )
+                yield src.finding(
+                    "S109",
+                    path,
+                    f"window {window.name!r} selects site {site!r}, but no member has that site",
+                    hint=hint,
+                )
+            continue
+        for j, member_id in enumerate(selector):
+            if member_id in ids:
+                continue
+            close = difflib.get_close_matches(member_id, ids, n=1, cutoff=0.6)
+            yield src.finding(
+                "S109",
+                _window_path(schedule, window, "members", j),
+                f"window {window.name!r} lists {member_id!r}, who is not a member of "
+                f"{schedule.name!r}",
+                hint=(f"did you mean {close[0]!r}? " if close else "")
+                + "list ids from participants.members",
+            )
+
+
+def window_rest(schedule: Schedule, start: date, weeks: int = HORIZON_WEEKS) -> Iterator[Finding]:
+    """H011 from the schedule alone: a window whose own occurrences leave less than
+    ``participants.min_rest`` between them.
+
+    One person holds every occurrence of a window in a week, so a daily 06:00–23:00 window
+    with ``min_rest: 11h`` gives its holder 7 h of rest each night whoever it is: no plan can
+    keep the rule. Occurrences are merged into stretches as :func:`oncall_planner.windows.
+    stretches` does (a mon-fri 00:00–24:00 window is one stretch); the shortest rest between
+    consecutive stretches over the horizon is reported, with the first date it happens.
+    """
+    need = schedule.participants.min_rest
+    if need is None or need <= timedelta(0) or not schedule.windows:
+        return
+    src = source_of(schedule)
+    lo, hi = horizon(schedule, start, weeks)
+    for window in schedule.windows:
+        key = (schedule.name, window.name)
+        pieces = [(a, b, key) for a, b in window_occurrences(schedule, window, lo, hi)]
+        merged = stretches(pieces)
+        short = [
+            (later.start - first.end, first, later)
+            for first, later in itertools.pairwise(merged)
+            if later.start - first.end < need
+        ]
+        if not short:
+            continue
+        rest, first, later = min(short, key=lambda it: (it[0], it[1].start))
+        zone = window_zone(window, schedule)
+        yield src.finding(
+            "H011",
+            ("schedule", "participants", "min_rest"),
+            f"window {window.name!r} ({window.shape()}) leaves {human_duration(rest)} "
+            f"between its own occurrences ({len(short)} time(s) in {weeks} weeks, first from "
+            f"{first.end.astimezone(zone):%a %Y-%m-%d %H:%M} to "
+            f"{later.start.astimezone(zone):%a %Y-%m-%d %H:%M} {zone.key}), less than "
+            f"participants.min_rest {human_duration(need)}: whoever holds "
+            "it for a week breaks the rest rule",
+            hint=f"shorten {window.name!r} or split it into windows that different people "
+            "hold, or lower min_rest",
+        )
+
+
+def check_schedule(
+    schedule: Schedule, *, start: date | None = None, weeks: int = HORIZON_WEEKS
+) -> list[Finding]:
+    """Every plan-free finding about one schedule (H005, H011 within a window, S101–S109).
+
+    Args:
+        schedule: The schedule.
+        start: The date the windows' horizon starts from (S108, H011): ``check`` passes the
+            plan's start, or today's date (UTC) when there is no plan. Default: today.
+        weeks: The horizon's length in weeks (default 53: every DST change of a year).
+    """
+    if start is None:
+        start = datetime.now(UTC).date()
     return [
         *rotation_size(schedule),
         *_handoff(schedule),
         *_sre_rotation_size(schedule),
         *_member_timezones(schedule),
         *_working_hours(schedule),
+        *window_selectors(schedule),
+        *windows_tile(schedule, start, weeks),
+        *window_rest(schedule, start, weeks),
     ]
