@@ -22,6 +22,7 @@ from oncall_planner.expand import same_stint
 from oncall_planner.fairness import on_call_share_caps, share_weeks
 from oncall_planner.plans import Layer
 from oncall_planner.solver.instance import Cell, Instance
+from oncall_planner.solver.objective import pro_rata_allowances
 
 __all__ = ["greedy_assignment"]
 
@@ -224,8 +225,21 @@ def _windowed_assignment(
     for rot in instance.rotations:
         name = rot.schedule.name
         load = dict.fromkeys(rot.members, 0.0)
+        held = dict.fromkeys(rot.members, 0)
+        primaries = dict.fromkeys(rot.members, 0)
+        handed = sum(targets.get(rot.index, {}).values())
+        primary_share = {
+            p: rot.n_weeks * targets.get(rot.index, {}).get(p, 0.0) / handed if handed > 0 else 0.0
+            for p in rot.members
+        }
         last_on = dict.fromkeys(rot.members, -spacing_weeks)
         n = rot.n_weeks
+        allowances = pro_rata_allowances(
+            {p: targets.get(rot.index, {}).get(p, 0.0) for p in rot.members}, n, len(rot.layers)
+        )
+        heaviest = max(weights[layer] for layer in rot.layers) * max(
+            (rot.share(w) for w in range(n)), default=1.0
+        )
         for w, week in enumerate(rot.problem.weeks):
             taken: set[str] = set()
             utc = tuple((a.astimezone(UTC), b.astimezone(UTC)) for a, b in week.pieces())
@@ -259,9 +273,16 @@ def _windowed_assignment(
                 goal = targets.get(rot.index, {})
                 cost = weights[layer] * rot.share(w)
                 share = (w + 1) / n
+                # As the objective ranks them: the fair-load band (share ± just under one
+                # cell), the window spread (pro-rata counts so far), spacing, then whoever is
+                # furthest behind pro rata.
                 score = {
                     p: (
-                        max(0.0, load[p] + cost - math.ceil(goal.get(p, 0.0) - 1e-9)),
+                        max(0.0, load[p] + cost - goal.get(p, 0.0) - heaviest + 1e-6),
+                        max(0, primaries[p] + 1 - math.ceil(primary_share[p] - 1e-9))
+                        if layer is Layer.PRIMARY and len(rot.layers) > 1
+                        else 0,
+                        max(0, held[p] + 1 - allowances[p][w]) if p in allowances else 0,
                         w - last_on[p] < spacing_weeks,
                         load[p] - goal.get(p, 0.0) * share,
                         p,
@@ -273,6 +294,8 @@ def _windowed_assignment(
                 taken.add(best)
                 last_on[best] = w
                 load[best] += cost
+                held[best] += 1
+                primaries[best] += layer is Layer.PRIMARY
                 weeks_on = on[(name, best)]
                 if w not in weeks_on:
                     weeks_on.add(w)

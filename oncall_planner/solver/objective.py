@@ -51,7 +51,9 @@ __all__ = [
     "lexicographic_weights",
     "org_targets",
     "person_targets",
+    "pro_rata_allowances",
     "ranked_goals",
+    "spread_allowances",
 ]
 
 Expr = cp_model.LinearExprT
@@ -348,6 +350,34 @@ def _windowed_fair_load(m: ModelBuilder, options: PlanOptions) -> GoalTerm | Non
 SPREAD_TOLERANCE = 0.1
 
 
+def pro_rata_allowances(shares: dict[str, float], weeks: int, layers: int) -> dict[str, list[int]]:
+    """Member → the most cells of a window they may hold in weeks ``0..k``, for each ``k``:
+    their part of the window's ``weeks × layers`` cells (``shares``: their fair shares of its
+    load), pro rata, rounded up past :data:`SPREAD_TOLERANCE` (see :class:`WindowSpread`).
+
+    >>> pro_rata_allowances({"a": 1.0, "b": 1.0, "c": 1.0}, 6, 1)["a"]
+    [1, 1, 1, 2, 2, 2]
+    """
+    total = sum(shares.values())
+    if len(shares) < 2 or total <= 0:
+        return {}
+    slots = weeks * layers
+    return {
+        p: [math.ceil(slots * t / total * (k + 1) / weeks - SPREAD_TOLERANCE) for k in range(weeks)]
+        for p, t in shares.items()
+    }
+
+
+def spread_allowances(
+    instance: Instance, rot: Rotation, options: PlanOptions
+) -> dict[str, list[int]]:
+    """:func:`pro_rata_allowances` of a window's rotation (empty without a window)."""
+    if rot.window is None:
+        return {}
+    shares = fair_targets(instance, rot, options)
+    return pro_rata_allowances(shares, rot.n_weeks, len(rot.layers))
+
+
 class WindowSpread:
     """Priority 2 (plans with coverage windows only): each window's weeks spread among the
     members who may hold it, so that nobody gets a second weekend before everyone had one.
@@ -365,24 +395,18 @@ class WindowSpread:
 
     def term(self, m: ModelBuilder, options: PlanOptions) -> GoalTerm | None:
         """Σ over windows, members and weeks k of ``max(0, cells in 0..k − ⌈pro-rata⌉)``."""
-        targets = org_targets(m.instance, options)
         parts: list[Expr] = []
         ub = 0
         for rot in m.rotations:
-            if rot.window is None:
-                continue
             people = [p for p in rot.members if m.x.on_call_weeks(rot.index, p)]
-            total = sum(targets.get((rot.index, p), 0.0) for p in people)
-            if len(people) < 2 or total <= 0:
+            allowances = spread_allowances(m.instance, rot, options)
+            if len(people) < 2 or not allowances:
                 continue
-            n, slots = rot.n_weeks, rot.n_weeks * len(rot.layers)
             for p in people:
-                count = slots * targets.get((rot.index, p), 0.0) / total
                 weeks = m.x.on_call_weeks(rot.index, p)
                 held: list[cp_model.IntVar] = []
-                for k in range(n):
+                for k, allowed in enumerate(allowances[p]):
                     held += weeks.get(k, [])
-                    allowed = math.ceil(count * (k + 1) / n - SPREAD_TOLERANCE)
                     if len(held) <= allowed:
                         continue
                     top = len(held) - allowed
