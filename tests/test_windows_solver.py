@@ -14,7 +14,7 @@ from oncall_planner import InfeasibleError, Plan, PlanOptions, plan, plan_org
 from oncall_planner.errors import NoSwapError
 from oncall_planner.plans import Layer
 from oncall_planner.solver.swap import suggest_swaps
-from oncall_planner.spec import Schedule
+from oncall_planner.spec import Schedule, TimeOff
 from oncall_planner.validate.hard import check_hard
 from oncall_planner.windows import night_hours
 
@@ -491,3 +491,53 @@ def test_the_greedy_plan_of_windows_keeps_every_hard_rule(case: str) -> None:
     result, complete = greedy_plan([s], date(2027, 3, 8), 6)
     assert complete
     assert check_hard([s], result) == []
+
+
+def test_a_stint_carried_into_the_plan_joins_an_overlapping_week_of_another_schedule() -> None:
+    """H009: alpha's week before the plan ends Monday 10:30, beta's week 0 starts Monday 09:00;
+    the two overlap, so no H007 keeps them apart, and they are one stint (found by
+    tests/test_planner_properties.py: the planner gave xa beta's week 0 and broke H009)."""
+
+    def team(name: str, at: str, ids: list[str], last: date | None) -> Schedule:
+        members: list[dict[str, Any]] = [{"id": p, "name": p.title()} for p in ids]
+        if last is not None:
+            members[0]["history"] = {"last_on_call": last.isoformat(), "last_stint_weeks": 1}
+        return Schedule.model_validate(
+            {
+                "name": name,
+                "timezone": "UTC",
+                "handoff_time": at,
+                "handoff_day": "monday",
+                "participants": {
+                    "min_rotation_size": 1,
+                    "max_consecutive_weeks": 1,
+                    "members": members,
+                },
+                "escalation_policy": PRIMARY_ONLY,
+            }
+        )
+
+    alpha = team("alpha", "10:30", ["xa", "m1", "m2"], date(2027, 3, 15))
+    # Beta's other members are away in week 0: only xa could take it, and must not.
+    beta = team("beta", "09:00", ["xa", "n1"], None)
+    away = {"start": "2027-03-22", "end": "2027-03-23"}
+    beta = beta.model_copy(
+        update={
+            "participants": beta.participants.model_copy(
+                update={
+                    "members": (
+                        beta.participants.members[0],
+                        beta.participants.members[1].model_copy(
+                            update={"time_off": (TimeOff.model_validate(away),)}
+                        ),
+                    )
+                }
+            )
+        }
+    )
+    with pytest.raises(InfeasibleError):
+        plan_org([alpha, beta], date(2027, 3, 22), 3, options=FAST)
+    relaxed = team("beta", "09:00", ["xa", "n1"], None)
+    result = plan_org([alpha, relaxed], date(2027, 3, 22), 3, options=FAST)
+    assert check_hard([alpha, relaxed], result) == []
+    assert {s.person for s in result.schedule("beta").on(0, Layer.PRIMARY)} == {"n1"}

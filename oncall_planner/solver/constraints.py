@@ -264,15 +264,16 @@ class CrossScheduleStints:
                     for week in weeks_before(rotations[r].problem, _run_before(m, r, p))
                 ]
             )
-            # Whole weeks of a shared person that overlap cannot both be held (H007); a
-            # schedule-week with windows may overlap another schedule's week without its
-            # occurrences doing so, and then the two are one stint (as ``expand.stints``).
-            windowed = [rotations[r].window is not None for _, _, r, _ in slots]
+            # Whole weeks of a shared person that overlap cannot both be held (H007). A week
+            # carried into the plan is held already, and a schedule-week with windows may
+            # overlap another schedule's week without its occurrences doing so: overlapping
+            # such weeks are one stint (as ``expand.stints`` chains them).
+            loose = [rotations[r].window is not None or w < 0 for _, _, r, w in slots]
             nexts = [
                 [
                     j
                     for j in range(i + 1, len(slots))
-                    if (slots[j][0] >= end or windowed[i] or windowed[j])
+                    if (slots[j][0] >= end or loose[i] or loose[j])
                     and same_stint(end, slots[j][0])
                 ]
                 for i, (_, end, _, _) in enumerate(slots)
