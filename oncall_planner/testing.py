@@ -192,6 +192,9 @@ def schedules(
     if windows:
         window_list, coverage = _windows(draw, members, zone)
         extra = {"windows": window_list, "coverage": coverage}
+        if coverage == "partial":
+            # Outside business hours the first level must still reach someone (E209).
+            policy = [{"level": 1, "target": ["on-call-primary", "manager"], "timeout": "5m"}]
         pools = [
             w["members"] if isinstance(w.get("members"), list)
             else [m for m in members if m.get("site") == w["members"]["site"]]

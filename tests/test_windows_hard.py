@@ -308,3 +308,28 @@ def test_a_windowed_plan_file_is_self_contained() -> None:
     assert [w.shape() for w in stand_in.windows] == [w.shape() for w in schedule.windows]
     assert stand_in.windows[1].members == ("a0", "a1", "a2")
     assert check_hard([stand_in], again) == []
+
+
+def test_a_partial_layer_needs_a_level_that_reaches_someone_outside_it() -> None:
+    from oncall_planner.validate import check
+
+    office = [{"name": "office", "days": "mon-fri", "start": "09:00", "end": "17:00",
+               "timezone": "Europe/Berlin", "members": {"site": "emea"}}]  # fmt: skip
+    contacts = {"night": {"name": "Night desk", "email": "night@example.com"}}
+
+    def errors(policy: list[dict[str, object]]) -> list[str]:
+        schedule = _schedule(
+            windows=office, coverage="partial", escalation_policy=policy, contacts=contacts
+        )
+        plan = _plan(schedule, lambda w, k: f"e{k % 3}").annotate([schedule])
+        found = check(schedule, plan=plan).findings
+        return [f.message for f in found if f.code == "E209"]
+
+    alone = errors([
+        {"level": 1, "target": "on-call-primary", "timeout": "5m"},
+        {"level": 2, "target": "night", "timeout": 0},
+    ])  # fmt: skip
+    # Pages at level 1 reach nobody from Friday 17:00 to Monday 09:00 Berlin (and each night).
+    assert len(alone) == 1 and "has nobody" in alone[0]
+    together = errors([{"level": 1, "target": ["on-call-primary", "night"], "timeout": "5m"}])
+    assert together == []

@@ -6,9 +6,11 @@ from hypothesis import HealthCheck, given, settings
 
 from oncall_planner.expand import expand
 from oncall_planner.plans import Plan
+from oncall_planner.report import Severity
 from oncall_planner.roster import handoffs
 from oncall_planner.spec import Schedule
 from oncall_planner.testing import schedules_with_plans
+from oncall_planner.validate import check
 from oncall_planner.validate.hard import check_hard
 
 _SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -19,6 +21,10 @@ _SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[Heal
 def test_round_robin_window_plans_keep_every_hard_rule(pair: tuple[Schedule, Plan]) -> None:
     schedule, plan = pair
     assert check_hard([schedule], plan) == []
+    errors = [
+        f.format() for f in check(schedule, plan=plan).findings if f.severity is Severity.ERROR
+    ]
+    assert errors == []
 
 
 @_SETTINGS

@@ -685,19 +685,52 @@ def _timelines(
     return found
 
 
-def _empty_layers(view: ScheduleView, plan_steps: Sequence[Step]) -> Iterator[Finding]:
+def _minus(
+    stretches: Sequence[tuple[datetime, datetime]], covered: Sequence[tuple[float, float]]
+) -> list[tuple[datetime, datetime]]:
+    """``stretches`` (UTC) without the instants of ``covered`` (timestamps, sorted)."""
+    out: list[tuple[datetime, datetime]] = []
+    for a_dt, b_dt in stretches:
+        at, b = a_dt.timestamp(), b_dt.timestamp()
+        for c0, c1 in covered:
+            if c1 <= at or c0 >= b:
+                continue
+            if c0 > at:
+                out.append((datetime.fromtimestamp(at, UTC), datetime.fromtimestamp(c0, UTC)))
+            at = max(at, c1)
+        if at < b:
+            out.append((datetime.fromtimestamp(at, UTC), datetime.fromtimestamp(b, UTC)))
+    return out
+
+
+def _empty_layers(
+    view: ScheduleView,
+    plan_steps: Sequence[Step],
+    others: Mapping[str, ScheduleView],
+    by_email: Mapping[str, str],
+) -> Iterator[Finding]:
     src = source_of(view.schedule)
     empty_of: dict[Layer, list[tuple[datetime, datetime]]] = {}
     for step in plan_steps:
+        timelines = _timelines(view, step, others, by_email) if view.schedule.windows else []
         for k, t in enumerate(step.targets):
             if t.kind != "layer" or t.layer is None:
                 continue
             if view.schedule.windows:
                 # Every window's occurrences count: a gap between windows (coverage: partial,
-                # or windows that do not tile) is a time this level pages nobody.
+                # or windows that do not tile) is a time this level pages nobody, unless
+                # another target of the same level (a contact, a night schedule) reaches
+                # someone then.
                 if t.layer not in empty_of:
                     empty_of[t.layer] = _empty_stretches(view, t.layer)
-                runs = recurring_runs(empty_of[t.layer])
+                covered = sorted(
+                    (a, b)
+                    for other, tl in timelines
+                    if other is not t
+                    for a, b, people in zip(tl.starts, tl.ends, tl.people, strict=True)
+                    if people
+                )
+                runs = recurring_runs(_minus(empty_of[t.layer], covered))
                 if not runs:
                     continue
                 hours = sum(r[3] for r in runs)
@@ -711,8 +744,9 @@ def _empty_layers(view: ScheduleView, plan_steps: Sequence[Step]) -> Iterator[Fi
                     f"{view.schedule.name} has nobody {shown}{more} ({_hours(hours)} in all): "
                     "pages at that level reach nobody then",
                     hint=(
-                        "with coverage: partial, add a level that reaches someone outside "
-                        "the windows (a contact, another schedule)"
+                        "with coverage: partial, give this level a second target that reaches "
+                        "someone outside the windows (a contact, another schedule), e.g. "
+                        "target: [on-call-primary, night-desk]"
                         if partial
                         else f"make the windows tile the week (S108) and put someone on "
                         f"{t.layer.value} in every window, or re-plan"
@@ -763,8 +797,8 @@ def _against_plan(
     schedule = view.schedule
     if not plan_steps or not view.weeks:
         return []
-    found = list(_empty_layers(view, plan_steps))
     email_map = by_email or {}
+    found = list(_empty_layers(view, plan_steps, others, email_map))
     lines = [_timelines(view, s, others, email_map) for s in plan_steps]
     # Every instant at which some level's people may change, within the plan's horizon.
     start, end = view.weeks[0].start.timestamp(), view.weeks[-1].end.timestamp()
