@@ -14,7 +14,9 @@ plan's fairness summary, the CLI table, ``check`` (P105–P107) and reviews:
 
 - load: ``primary_weight`` × primary weeks + ``secondary_weight`` × secondary weeks
   (:func:`load`); a plan's weeks are counted on its effective roster, overrides included,
-  as real hours ÷ 168 (:func:`effective_weeks`); the solver plans whole weeks;
+  as real hours ÷ 168 (:func:`effective_weeks`); the solver plans whole weeks, or for a
+  coverage window its rotation weeks, each worth :func:`window_share` of a week (the window's
+  weight × its hours ÷ the week's real hours);
 - fair share: a person's part of the load, one share per person across the org, split among
   their rotations (:func:`water_fill`, :func:`org_fair_shares`);
 - the balance of a schedule: :func:`balance_score` of on-call weeks over capacity, counted across
@@ -25,9 +27,10 @@ plan's fairness summary, the CLI table, ``check`` (P105–P107) and reviews:
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import math
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +42,7 @@ __all__ = [
     "balance_loads",
     "balance_score",
     "coefficient_of_variation",
+    "effective_load",
     "effective_weeks",
     "gini",
     "holiday_overlap",
@@ -52,6 +56,7 @@ __all__ = [
     "outliers",
     "share_weeks",
     "water_fill",
+    "window_share",
 ]
 
 #: Grafana OnCall counts a schedule as balanced at this score or above.
@@ -144,6 +149,24 @@ def load(
     return primary_weight * primary_weeks + secondary_weight * secondary_weeks
 
 
+def window_share(hours: float, week_hours: float, weight: float = 1.0) -> float:
+    """The weeks' worth of one rotation week of a coverage window, before the layer weight:
+    ``weight × hours ÷ week_hours`` (the window's real on-call hours in the week over the
+    week's own real length, handoff to handoff: the unit :func:`effective_weeks` counts).
+
+    The fair load of a windowed shift is ``load`` of these (the layer weight times it); a
+    whole week is 1, so schedules without windows count exactly as before.
+
+    >>> window_share(40.0, 168.0)  # mon-fri 08:00-16:00
+    0.23809523809523808
+    >>> window_share(63.0, 168.0, 1.5)  # a weekend, weighing 1.5
+    0.5625
+    """
+    if week_hours <= 0:
+        raise ValueError(f"week_hours must be positive, got {week_hours}")
+    return weight * hours / week_hours
+
+
 def org_capacity(schedules: Iterable[Schedule]) -> dict[str, float]:
     """Person id → capacity, counted once across the org: the smallest of their entries.
 
@@ -231,6 +254,77 @@ def effective_weeks(
     for person, layer, _a, _b, weeks in _paged_pieces(schedule_plans, until, shadow=shadow):
         mine = found.setdefault(person, {})
         mine[layer] = mine.get(layer, 0.0) + weeks
+    return dict(sorted(found.items()))
+
+
+def _window_weights(sp: SchedulePlan) -> Callable[[Layer, datetime], float]:
+    """The weight of the window a layer's shift holds at an instant (1 without windows)."""
+    weights = {w.name: w.weight for w in sp.windows}
+    spans: dict[Layer, list[tuple[datetime, datetime, float]]] = {}
+    for s in sp.shifts:
+        if s.window is not None:
+            spans.setdefault(s.layer, []).append(
+                (s.start.astimezone(UTC), s.end.astimezone(UTC), weights.get(s.window, 1.0))
+            )
+    starts: dict[Layer, list[datetime]] = {}
+    for layer, items in spans.items():
+        items.sort()
+        starts[layer] = [a for a, _, _ in items]
+
+    def weight(layer: Layer, at: datetime) -> float:
+        # One person per layer at a time: the last shift starting by ``at`` is the only one
+        # that may hold it.
+        items = spans.get(layer, [])
+        k = bisect.bisect_right(starts.get(layer, []), at) - 1
+        if k >= 0 and items[k][0] <= at < items[k][1]:
+            return items[k][2]
+        return 1.0
+
+    return weight
+
+
+def effective_load(
+    schedule_plans: Iterable[SchedulePlan] | Plan,
+    primary_weight: int,
+    secondary_weight: int,
+    *,
+    until: datetime | None = None,
+) -> dict[str, float]:
+    """Person id → load held on the effective roster: :func:`load` of the weeks
+    :func:`effective_weeks` counts, each piece of a coverage window weighed by the window's
+    ``weight`` (:func:`window_share`: weight × hours ÷ the week's real hours). Without windows
+    this is ``load`` of ``effective_weeks``; the planner's fairness summary and objective count
+    the same numbers.
+
+    Raises:
+        TypeError, ValueError: As :func:`effective_weeks`.
+    """
+    from oncall_planner.plans import Layer, Plan
+
+    plans: Any = schedule_plans
+    if isinstance(plans, Plan):
+        plans = plans.schedules
+    elif isinstance(plans, Iterable) and not isinstance(plans, str | bytes):
+        plans = list(plans)
+    weeks = effective_weeks(plans, until=until)  # checks the arguments
+    found: dict[str, float] = {}
+    windowed = [sp for sp in plans if sp.windows or any(s.window for s in sp.shifts)]
+    if not windowed:
+        for person, held in weeks.items():
+            found[person] = float(
+                load(
+                    held.get(Layer.PRIMARY, 0.0),
+                    held.get(Layer.SECONDARY, 0.0),
+                    primary_weight,
+                    secondary_weight,
+                )
+            )
+        return found
+    for sp in plans:
+        weight = _window_weights(sp)
+        for person, layer, a, _b, part in _paged_pieces([sp], until):
+            w = primary_weight if layer is Layer.PRIMARY else secondary_weight
+            found[person] = found.get(person, 0.0) + float(w) * part * weight(layer, a)
     return dict(sorted(found.items()))
 
 

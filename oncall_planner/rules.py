@@ -141,16 +141,16 @@ _CATALOGUE = (
          "touch across a handoff are one stretch.",
          "Working-time rules (the EU directive's 11 consecutive hours of daily rest): the "
          "weekday holder must not also take the weekend that starts as their week ends.",
-         hard=False),
+         hard=True),
     Rule("H012", "max-night-hours", E,
          "Nobody is on call (primary or secondary) more than their max_night_hours between "
          "22:00 and 08:00 in their own zone in one rotation week, when it is set.",
          "Follow-the-sun exists so that nobody carries the pager through their night; night "
-         "pages are the ones that burn people out.", hard=False),
+         "pages are the ones that burn people out.", hard=True),
     Rule("H013", "window-eligibility", E,
          "Nobody holds a coverage window whose members: selector leaves them out.",
          "A Singapore engineer in the Berlin daytime window is on call through their night.",
-         hard=False),
+         hard=True),
     # -- the same rules over real time, for plans with overrides (validator only) -----------
     Rule("H101", "coverage-over-time", E,
          "With overrides, every instant of the horizon has exactly one person on each paged "

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import time as _time
 from collections.abc import Iterable
+from datetime import timedelta
 
 from ortools.sat.python import cp_model
 
@@ -26,10 +27,14 @@ from oncall_planner.plans import Layer
 from oncall_planner.report import Severity
 from oncall_planner.rules import rule
 from oncall_planner.solver.constraints import HARD_CONSTRAINTS
-from oncall_planner.solver.instance import Cell, Instance, Rotation
-from oncall_planner.solver.model import Group, ModelBuilder
+from oncall_planner.solver.instance import Cell, Instance, Rotation, weeks_meet
+from oncall_planner.solver.model import SCHEDULE_WEEK_CODES, Group, ModelBuilder
 from oncall_planner.solver.options import PlanOptions
-from oncall_planner.validate.schedule import available_rotation_size, rotation_size
+from oncall_planner.validate.schedule import (
+    available_rotation_size,
+    rotation_size,
+    trained_members,
+)
 
 __all__ = ["explain_infeasible", "prechecks"]
 
@@ -89,7 +94,48 @@ def _static_reason(instance: Instance, rot: Rotation, p: str, w: int, reasons: _
             p, f"is shadowing in {_names(sorted(set(busy)))}", "are shadowing elsewhere", "H007"
         )
         return True
+    if rot.too_many_night_hours(p, w):
+        cap = rot.members[p].max_night_hours
+        reasons.add(
+            p,
+            f"would be on call {_hours(rot.night_minutes(p, w))} at night (22:00–08:00 in "
+            f"their zone) but max_night_hours is {cap:g}",
+            "would be on call at night beyond their max_night_hours",
+            "H012",
+        )
+        return True
     return False
+
+
+def _hours(minutes: int) -> str:
+    """``7 h`` or ``7.5 h``."""
+    return f"{minutes / 60:g} h"
+
+
+def _window_pool(instance: Instance, rot: Rotation) -> str | None:
+    """H005 for a coverage window: fewer eligible trained members, available in some week,
+    than ``min_rotation_size`` (None when enough)."""
+    assert rot.window is not None
+    need = rot.schedule.participants.min_rotation_size
+    trained = [p for p in trained_members(rot.schedule) if p in rot.members]
+    away = {p: rot.problem.unavailable.get(p, frozenset()) for p in trained}
+    available = [p for p in trained if len(away[p]) < rot.n_weeks]
+    if len(available) >= need:
+        return None
+    return (
+        f"{rot.name}: window {rot.window.name} ({rot.window.shape()}) has "
+        f"{len(available)} eligible trained member(s) available ({', '.join(available) or 'none'}) "
+        f"but min_rotation_size is {need} (select more members for the window, or add some)"
+    )
+
+
+def _not_eligible(rot: Rotation) -> str:
+    """``; 4 members are not eligible for window weekend`` (H013), or ""."""
+    if rot.window is None or not rot.excluded:
+        return ""
+    n = len(rot.excluded)
+    verb = "member is" if n == 1 else "members are"
+    return f"; {n} other {verb} not eligible for window {rot.window.name} (H013)"
 
 
 def _frozen_sentence(rot: Rotation, w: int, instance: Instance) -> str:
@@ -102,12 +148,25 @@ def prechecks(instance: Instance) -> InfeasibleError | None:
     """Conflicts found without a solver, or None."""
     conflicts: list[str] = []
     codes: set[str] = set()
+    seen: set[str] = set()
     for rot in instance.rotations:
-        for f in [*rotation_size(rot.schedule), *available_rotation_size(rot.problem)]:
-            if f.severity is not Severity.ERROR:
-                continue
-            conflicts.append(f"{rot.name}: {f.message}" + (f" ({f.hint})" if f.hint else ""))
-            codes.add("H005")
+        if rot.window is not None:
+            short = _window_pool(instance, rot)
+            if short is not None:
+                conflicts.append(short)
+                codes.add("H005")
+        if rot.schedule.name not in seen:
+            seen.add(rot.schedule.name)
+            whole = [*rotation_size(rot.schedule)]
+            if rot.window is None:
+                whole += available_rotation_size(rot.problem)
+            for f in whole:
+                if f.severity is not Severity.ERROR:
+                    continue
+                conflicts.append(
+                    f"{rot.schedule.name}: {f.message}" + (f" ({f.hint})" if f.hint else "")
+                )
+                codes.add("H005")
         for w, fixed in sorted(rot.frozen.items()):
             for layer, p in fixed:
                 if p not in rot.members:
@@ -156,8 +215,11 @@ def prechecks(instance: Instance) -> InfeasibleError | None:
             text = reasons.text() or "the schedule has no members"
             if w in rot.frozen:
                 text = _frozen_sentence(rot, w, instance) + "; " + text
+            text += _not_eligible(rot)
             conflicts.append(f"{_where(instance, rot, w)}: nobody can be {missing.value}: {text}")
             codes.update({"H001", *reasons.codes})
+            if rot.excluded:
+                codes.add("H013")
     if not conflicts:
         return None
     return InfeasibleError(conflicts, sorted(codes))
@@ -254,9 +316,7 @@ def _cover_sentence(
             for (r, q, k, _lay) in witness
             if q == p
             and r != rot.index
-            and instance.rotations[r]
-            .problem.weeks[k]
-            .overlaps(rot.problem.weeks[w].start, rot.problem.weeks[w].end)
+            and weeks_meet(instance.rotations[r].problem.weeks[k], rot.problem.weeks[w])
         )
         if elsewhere:
             reasons.add(
@@ -297,6 +357,14 @@ def _cover_sentence(
         capped = _share_reached(instance, p, witness)
         if capped is not None:
             reasons.add(p, capped, "have reached their max_on_call_share", "H010")
+            continue
+        rest = _rest_reason(instance, rot, w, p, witness)
+        if rest is not None:
+            reasons.add(p, rest, "would not get their min_rest", "H011")
+            continue
+        night = _night_reason(instance, rot, w, p, witness)
+        if night is not None:
+            reasons.add(p, night, "would be on call at night beyond max_night_hours", "H012")
             continue
         reasons.add(
             p,
@@ -410,7 +478,102 @@ def _share_reached(instance: Instance, p: str, witness: set[Cell]) -> str | None
 
 
 def _on(witness: set[Cell], rot: Rotation, p: str, k: int) -> bool:
-    return any((rot.index, p, k, layer) in witness for layer in rot.layers)
+    """True if ``p`` holds week ``k`` of the rotation's schedule (any of its windows)."""
+    return any((r, p, k, layer) in witness for r in rot.siblings for layer in rot.layers)
+
+
+def _rest_reason(
+    instance: Instance, rot: Rotation, w: int, p: str, witness: set[Cell]
+) -> str | None:
+    """H011's phrase when ``p``'s shifts elsewhere leave too little rest around week ``w``."""
+    mine = rot.schedule.participants.min_rest
+    for r, q, k, _lay in sorted(witness, key=lambda c: (c[0], c[2], c[3].order)):
+        other = instance.rotations[r]
+        if q != p or r == rot.index:
+            continue
+        theirs = other.schedule.participants.min_rest
+        need = max(mine or timedelta(0), theirs or timedelta(0))
+        if need <= timedelta(0):
+            continue
+        for a, b in rot.problem.weeks[w].pieces():
+            for x, y in other.problem.weeks[k].pieces():
+                gap = min((g for g in (x - b, a - y) if g >= timedelta(0)), default=None)
+                if gap is not None and gap < need:
+                    return (
+                        f"holds {other.name} week {k}, leaving {_duration(gap)} of rest where "
+                        f"min_rest is {_duration(need)}"
+                    )
+    return None
+
+
+def _duration(d: timedelta) -> str:
+    minutes = int(d.total_seconds() // 60)
+    hours, rest = divmod(minutes, 60)
+    return f"{hours} h" + (f" {rest} min" if rest else "")
+
+
+def _night_reason(
+    instance: Instance, rot: Rotation, w: int, p: str, witness: set[Cell]
+) -> str | None:
+    """H012's phrase when week ``w`` would add to ``p``'s night time in the schedule-week
+    beyond their max_night_hours."""
+    cap = rot.night_cap(p)
+    if cap is None:
+        return None
+    held = {
+        r
+        for (r, q, k, _lay) in witness
+        if q == p and k == w and r != rot.index and r in rot.siblings
+    }
+    total = rot.night_minutes(p, w) + sum(instance.rotations[r].night_minutes(p, w) for r in held)
+    if total <= cap or not held:
+        return None
+    names = _names(sorted(instance.rotations[r].name for r in held))
+    return (
+        f"holds {names} that week: {_hours(total)} at night (22:00–08:00 in their zone) "
+        f"with this one, but max_night_hours is {cap / 60:g}"
+    )
+
+
+#: The coverage-window rules, named beside the witness's sentences when they are in the core.
+_WINDOW_CODES = ("H011", "H012", "H013")
+
+
+def _core_line(instance: Instance, g: Group) -> str:
+    """``H011 support/weekend, week 3 (…): min_rest 11 h: …`` for a group of the core."""
+    rot = instance.rotations[g.rotation]
+    detail = rule(g.code).summary
+    if g.code == "H003":
+        detail = f"max_consecutive_weeks={rot.limit}"
+    elif g.code == "H009":
+        detail = (
+            "a stint across schedules (shifts less than 6 days apart) would hold more "
+            "weeks than the smallest max_consecutive_weeks of the schedules involved"
+        ) + _carried_into(instance, rot)
+    elif g.code == "H010":
+        detail = "someone would be on call for more weeks than max_on_call_share allows"
+    elif g.code == "H008":
+        detail = _frozen_sentence(rot, g.week, instance)
+    elif g.code == "H011":
+        detail = (
+            f"min_rest {_duration(rot.schedule.participants.min_rest or timedelta(0))}: "
+            "nobody may hold this window's week and a stretch of another window (or schedule) "
+            "with less rest between them"
+        )
+    elif g.code == "H012":
+        detail = (
+            "nobody may be on call more than their max_night_hours between 22:00 and 08:00 in "
+            "their own zone in this week"
+        )
+    elif g.code == "H013" and rot.window is not None:
+        detail = (
+            f"window {rot.window.name} may be held only by the members it selects "
+            f"({_names(sorted(rot.members)) or 'nobody'})"
+        )
+    where = _where(instance, rot, g.week)
+    if g.code in SCHEDULE_WEEK_CODES and rot.window is not None:
+        where = f"{rot.schedule.name}, {rot.problem.weeks[g.week].label()}"
+    return f"{g.code} {where}: {detail}"
 
 
 def explain_infeasible(instance: Instance, options: PlanOptions) -> InfeasibleError:
@@ -425,6 +588,7 @@ def explain_infeasible(instance: Instance, options: PlanOptions) -> InfeasibleEr
             [],
         )
     codes = {g.code for g in core}
+    named: set[str] = set()  # the codes the witness's sentences give as reasons
     conflicts: list[str] = []
     witness = _witness(m, core, options) if any(g.code == "H001" for g in core) else None
     if witness is not None:
@@ -439,23 +603,18 @@ def explain_infeasible(instance: Instance, options: PlanOptions) -> InfeasibleEr
                 sentence, found = _cover_sentence(instance, rot, g.week, layer, witness)
                 conflicts.append(sentence)
                 codes |= found
+                named |= found
                 break
     if not conflicts:
-        for g in core:
-            rot = instance.rotations[g.rotation]
-            detail = rule(g.code).summary
-            if g.code == "H003":
-                detail = f"max_consecutive_weeks={rot.limit}"
-            elif g.code == "H009":
-                detail = (
-                    "a stint across schedules (shifts less than 6 days apart) would hold more "
-                    "weeks than the smallest max_consecutive_weeks of the schedules involved"
-                ) + _carried_into(instance, rot)
-            elif g.code == "H010":
-                detail = "someone would be on call for more weeks than max_on_call_share allows"
-            elif g.code == "H008":
-                detail = _frozen_sentence(rot, g.week, instance)
-            conflicts.append(f"{g.code} {_where(instance, rot, g.week)}: {detail}")
-        conflicts.insert(0, "these rules cannot all hold together:")
+        conflicts.append("these rules cannot all hold together:")
+        conflicts += [_core_line(instance, g) for g in core]
+    else:
+        # The window rules in the core that no sentence names (a week nobody can take because
+        # min rest or night hours ruled out what came before it).
+        conflicts += [
+            "and " + _core_line(instance, g)
+            for g in core
+            if g.code in _WINDOW_CODES and g.code not in named
+        ]
     codes.discard("")
     return InfeasibleError(conflicts, sorted(codes))

@@ -7,36 +7,50 @@ secondary; shadow weeks are placed before the solve (see :func:`_place_shadows`)
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
 from oncall_planner.carryover import (
     frozen_assignments,
-    previous_entry,
+    previous_assignments,
     run_before_start,
     with_history,
 )
-from oncall_planner.expand import Problem, expand
+from oncall_planner.expand import Problem, Week, expand, member_zone
+from oncall_planner.fairness import window_share
 from oncall_planner.plans import PAGED_LAYERS, Layer, Plan
-from oncall_planner.spec import Member, MemberHistory, Schedule
+from oncall_planner.spec import Member, MemberHistory, Schedule, Window
+from oncall_planner.windows import night_hours
 
-__all__ = ["Cell", "Instance", "Rotation", "build_instance", "split_components"]
+__all__ = [
+    "Cell",
+    "Instance",
+    "Rotation",
+    "build_instance",
+    "split_components",
+    "weeks_meet",
+]
 
 #: (rotation index, person id, week index, layer).
 Cell = tuple[int, str, int, Layer]
 
 
-@dataclass
+@dataclass(eq=False)
 class Rotation:
-    """One schedule over the horizon.
+    """One schedule over the horizon, or one coverage window of a schedule with windows.
 
     Attributes:
-        index: Position in :attr:`Instance.rotations` (schedules sorted by name).
+        index: Position in :attr:`Instance.rotations` (schedules sorted by name, a schedule's
+            windows in the order it lists them).
         schedule: The schedule.
-        problem: Its expansion (weeks, time off, holidays).
+        problem: Its expansion (weeks, time off, holidays; a window's occurrences).
         layers: The paged layers: primary, and secondary when the policy pages it.
-        members: Member id → member (carry-over from ``history`` applied), sorted by id.
+        members: Member id → member (carry-over from ``history`` applied), sorted by id; for a
+            window, the members it selects (H013).
+        window: The coverage window (None: the whole week).
+        excluded: For a window, the schedule's members it does not select (H013).
         need: Member id → shadow weeks still needed at the start.
         shadows: Week index → the member shadowing that week (placed before the solve).
         trained_from: Member id → first week they may be on call (``len(weeks)``: never).
@@ -56,11 +70,32 @@ class Rotation:
     frozen: dict[int, tuple[tuple[Layer, str], ...]] = field(default_factory=dict)
     previous: dict[tuple[int, Layer], str] = field(default_factory=dict)
     run_before: dict[str, int] = field(default_factory=dict)
+    window: Window | None = None
+    excluded: dict[str, Member] = field(default_factory=dict)
+    #: The rotation indices of the schedule's windows (this one's alone without windows).
+    siblings: tuple[int, ...] = ()
+    #: (person, week) → night minutes of the week's occurrences in the person's zone.
+    _night: dict[tuple[str, int], int] = field(default_factory=dict, repr=False)
 
     @property
     def name(self) -> str:
-        """The schedule's name."""
-        return self.schedule.name
+        """The schedule's name, ``schedule/window`` for a window."""
+        if self.window is None:
+            return self.schedule.name
+        return f"{self.schedule.name}/{self.window.name}"
+
+    def night_minutes(self, person: str, week: int) -> int:
+        """Minutes of the week's on-call time between 22:00 and 08:00 in the person's zone
+        (:func:`oncall_planner.windows.night_hours`), for H012."""
+        key = (person, week)
+        known = self._night.get(key)
+        if known is None:
+            member = self.members.get(person) or self.excluded[person]
+            hours = night_hours(
+                self.problem.weeks[week].pieces(), member_zone(member, self.schedule)
+            )
+            known = self._night[key] = round(hours * 60)
+        return known
 
     @property
     def n_weeks(self) -> int:
@@ -75,6 +110,26 @@ class Rotation:
     def off(self, person: str, week: int) -> bool:
         """True if the person's time off overlaps the week."""
         return week in self.problem.unavailable.get(person, frozenset())
+
+    def share(self, week: int) -> float:
+        """The weeks' worth of holding the rotation in a week, before the layer weight: 1 for a
+        whole week, :func:`oncall_planner.fairness.window_share` for a window."""
+        if self.window is None:
+            return 1.0
+        wk = self.problem.weeks[week]
+        return window_share(wk.hours, wk.week_hours, self.window.weight)
+
+    def night_cap(self, person: str) -> int | None:
+        """The person's ``max_night_hours`` in whole minutes (H012), or None."""
+        member = self.members.get(person) or self.excluded.get(person)
+        if member is None or member.max_night_hours is None:
+            return None
+        return math.floor(member.max_night_hours * 60 + 1e-9)
+
+    def too_many_night_hours(self, person: str, week: int) -> bool:
+        """True if the week's occurrences alone hold more night time than the person's cap."""
+        cap = self.night_cap(person)
+        return cap is not None and self.night_minutes(person, week) > cap
 
 
 @dataclass
@@ -104,6 +159,19 @@ class Instance:
     )
     _allowed: dict[Cell, bool] = field(default_factory=dict, repr=False)
 
+    def schedule_groups(self) -> list[list[int]]:
+        """Rotation indices per schedule, in rotation order: one each for a schedule without
+        windows, one per window otherwise."""
+        found: dict[str, list[int]] = {}
+        for rot in self.rotations:
+            found.setdefault(rot.schedule.name, []).append(rot.index)
+        return list(found.values())
+
+    @property
+    def windowed(self) -> bool:
+        """True if some schedule planned has coverage windows."""
+        return any(rot.window is not None for rot in self.rotations)
+
     # -- which rule forbids a cell --------------------------------------------------------------
 
     def forbidding(self, r: int, person: str, week: int, layer: Layer) -> list[str]:
@@ -116,6 +184,8 @@ class Instance:
             codes.append("H006")
         if (r, week, person) in self.busy:
             codes.append("H007")
+        if rot.too_many_night_hours(person, week):
+            codes.append("H012")
         fixed = rot.frozen.get(week)
         if fixed is not None and (layer, person) not in fixed:
             codes.append("H008")
@@ -133,12 +203,17 @@ class Instance:
             known = self._allowed[key] = not self.forbidding(r, person, week, layer)
         return known
 
-    def cells(self) -> list[Cell]:
-        """Every cell, allowed or not, in a fixed order."""
+    def cells(self, *, ineligible: bool = False) -> list[Cell]:
+        """Every cell, allowed or not, in a fixed order; with ``ineligible``, also the cells of
+        members a window does not select (the explanation model rules them out: H013)."""
         return [
             (rot.index, p, w, layer)
             for rot in self.rotations
-            for p in rot.members
+            for p in (
+                sorted([*rot.members, *rot.excluded])
+                if ineligible and rot.excluded
+                else rot.members
+            )
             for w in range(rot.n_weeks)
             for layer in rot.layers
         ]
@@ -148,39 +223,56 @@ def _layers(schedule: Schedule) -> tuple[Layer, ...]:
     return (Layer.PRIMARY, Layer.SECONDARY) if schedule.uses_secondary else (Layer.PRIMARY,)
 
 
+def weeks_meet(a: Week, b: Week) -> bool:
+    """True if the on-call time of two weeks (their occurrences, or whole weeks) overlaps."""
+    return any(a.overlaps(x, y) for x, y in b.pieces())
+
+
 def _place_shadows(instance: Instance) -> None:
     """Give every new engineer their shadow weeks as early as availability allows.
 
     Shadow weeks carry no load, so they are not traded against fairness: they are placed first,
     week by week, the trainee with the smallest id first, at most one shadow per week of a
-    schedule; a trainee is skipped in weeks they are off or already shadowing in an overlapping
-    week of another schedule. Frozen weeks keep the previous plan's shadow.
+    schedule (of each window of a schedule with windows); a trainee is skipped in weeks they
+    are off or already shadowing at an overlapping time, and shadows at most one window of a
+    week (one they are eligible for): a shadow week counts once. Frozen weeks keep the previous
+    plan's shadow.
     """
-    taken: dict[str, list[tuple[datetime, datetime]]] = {}
-    for rot in instance.rotations:
-        left = dict(rot.need)
-        for w, week in enumerate(rot.problem.weeks):
-            fixed = rot.frozen.get(w)
-            candidates: list[str]
-            if fixed is not None:
-                candidates = [p for layer, p in fixed if layer is Layer.SHADOW and p in rot.members]
-            else:
-                candidates = sorted(p for p, k in left.items() if k > 0)
-            for p in candidates:
-                if rot.off(p, w) and fixed is None:
-                    continue
-                if fixed is None and any(week.overlaps(a, b) for a, b in taken.get(p, [])):
-                    continue
-                rot.shadows[w] = p
-                taken.setdefault(p, []).append((week.start, week.end))
+    taken: dict[str, list[Week]] = {}
+    for group in instance.schedule_groups():
+        rots = [instance.rotations[r] for r in group]
+        left = dict(rots[0].need)
+        for w in range(rots[0].n_weeks):
+            shadowing: set[str] = set()
+            for rot in rots:
+                week = rot.problem.weeks[w]
+                fixed = rot.frozen.get(w)
+                candidates: list[str]
+                if fixed is not None:
+                    candidates = [
+                        p for layer, p in fixed if layer is Layer.SHADOW and p in rot.members
+                    ]
+                else:
+                    candidates = sorted(p for p, k in left.items() if k > 0 and p in rot.members)
+                for p in candidates:
+                    if fixed is None and (rot.off(p, w) or p in shadowing):
+                        continue
+                    if fixed is None and any(weeks_meet(week, b) for b in taken.get(p, [])):
+                        continue
+                    rot.shadows[w] = p
+                    shadowing.add(p)
+                    taken.setdefault(p, []).append(week)
+                    break
+            for p in sorted(shadowing):
                 if left.get(p, 0) > 0:
                     left[p] -= 1
                     if left[p] == 0:
-                        rot.trained_from[p] = w + 1
-                break
+                        for rot in rots:
+                            rot.trained_from[p] = w + 1
         for p, k in left.items():
             if k > 0:
-                rot.trained_from[p] = rot.n_weeks
+                for rot in rots:
+                    rot.trained_from[p] = rot.n_weeks
     # A shadow week in one schedule rules out a role at overlapping times in the others.
     for rot in instance.rotations:
         for other in instance.rotations:
@@ -191,7 +283,7 @@ def _place_shadows(instance: Instance) -> None:
                     continue
                 a = other.problem.weeks[w]
                 for week in rot.problem.weeks:
-                    if week.overlaps(a.start, a.end):
+                    if weeks_meet(week, a):
                         instance.busy.setdefault((rot.index, week.index, p), []).append(other.name)
 
 
@@ -208,7 +300,7 @@ def _overlaps(rotations: Sequence[Rotation]) -> list[tuple[int, int, int, int, s
                 for wb in b.problem.weeks:
                     if wb.start >= wa.end:
                         break
-                    if wa.overlaps(wb.start, wb.end):
+                    if weeks_meet(wa, wb):
                         found += [(a.index, wa.index, b.index, wb.index, p) for p in shared]
     return found
 
@@ -222,33 +314,41 @@ def build_instance(
     freeze_until: date | None = None,
     history: Mapping[str, MemberHistory] | None = None,
 ) -> Instance:
-    """Expand the schedules and work out every fact the model needs."""
-    rotations = []
-    for i, schedule in enumerate(sorted(schedules, key=lambda s: s.name)):
-        problem = expand(schedule, start, weeks)
-        members = {
+    """Expand the schedules and work out every fact the model needs.
+
+    A schedule with coverage windows becomes one rotation per window (its members: those the
+    window selects), so the rules across rotations sharing a person (H007, H009, H010, one
+    fair share) apply between windows as between schedules.
+    """
+    rotations: list[Rotation] = []
+    for schedule in sorted(schedules, key=lambda s: s.name):
+        everyone = {
             m.id: with_history(m, history)
             for m in sorted(schedule.participants.members, key=lambda m: m.id)
         }
-        rot = Rotation(
-            index=i,
-            schedule=schedule,
-            problem=problem,
-            layers=_layers(schedule),
-            members=members,
-            need={p: problem.needs_shadow(m) for p, m in members.items()},
-        )
-        rot.frozen = frozen_assignments(problem, previous, freeze_until)
-        rot.run_before = {p: run_before_start(problem, m, previous) for p, m in members.items()}
-        prev = previous_entry(previous, schedule.name)
-        if prev is not None:
-            index = {w.start: w.index for w in problem.weeks}
-            for s in prev.shifts:
-                w = index.get(s.start)
-                if w is not None and w not in rot.frozen and s.layer in PAGED_LAYERS:
-                    rot.previous[(w, s.layer)] = s.person
-        rot.trained_from = dict.fromkeys(members, 0)
-        rotations.append(rot)
+        whole = expand(schedule, start, weeks)
+        run_before = {p: run_before_start(whole, m, previous) for p, m in everyone.items()}
+        for window in schedule.windows or (None,):
+            problem = whole if window is None else expand(schedule, start, weeks, window=window)
+            members = {p: m for p, m in everyone.items() if window is None or window.selects(m)}
+            rot = Rotation(
+                index=len(rotations),
+                schedule=schedule,
+                problem=problem,
+                layers=_layers(schedule),
+                members=members,
+                need={p: problem.needs_shadow(m) for p, m in everyone.items()},
+                window=window,
+                excluded={p: m for p, m in everyone.items() if p not in members},
+            )
+            rot.frozen = frozen_assignments(problem, previous, freeze_until)
+            rot.run_before = {p: run_before[p] for p in members}
+            if previous is not None:
+                rot.previous = _previous_weeks(rot, previous)
+            rot.trained_from = dict.fromkeys(members, 0)
+            rotations.append(rot)
+    for rot in rotations:
+        rot.siblings = tuple(k.index for k in rotations if k.schedule.name == rot.schedule.name)
     instance = Instance(
         rotations=rotations,
         overlaps=_overlaps(rotations),
@@ -259,6 +359,19 @@ def build_instance(
     )
     _place_shadows(instance)
     return instance
+
+
+def _previous_weeks(rot: Rotation, previous: Plan) -> dict[tuple[int, Layer], str]:
+    """(week, layer) → person of the previous plan's paged shifts in the rotation's weeks after
+    the frozen ones (for a window, its own occurrences: ``carryover.previous_assignments``)."""
+    found: dict[tuple[int, Layer], str] = {}
+    for w, pairs in previous_assignments(rot.problem, previous).items():
+        if w in rot.frozen:
+            continue
+        for layer, p in pairs:
+            if layer in PAGED_LAYERS:
+                found[(w, layer)] = p
+    return found
 
 
 def split_components(schedules: Sequence[Schedule]) -> list[list[Schedule]]:

@@ -33,7 +33,7 @@ class Decisions:
         self._x: dict[Cell, cp_model.IntVar] = {}
         self._by_slot: dict[tuple[int, int, Layer], list[tuple[str, cp_model.IntVar]]] = {}
         self._by_person: dict[tuple[int, str], dict[int, list[cp_model.IntVar]]] = {}
-        for cell in instance.cells():
+        for cell in instance.cells(ineligible=every_cell):
             r, p, w, layer = cell
             if not every_cell and not instance.allowed(*cell):
                 continue
@@ -86,8 +86,23 @@ class Group:
     week: int
 
     def label(self, instance: Instance) -> str:
-        """``H006 | backend-primary | week 9``."""
-        return f"{self.code} | {instance.rotations[self.rotation].name} | week {self.week}"
+        """``H006 | backend-primary | week 9``, ``H011 min rest | support/weekend | week 3``."""
+        return (
+            f"{self.code}{_TITLES.get(self.code, '')} | {self.where(instance)} | week {self.week}"
+        )
+
+    def where(self, instance: Instance) -> str:
+        """The rotation's name; the schedule's for rules about a whole schedule-week (H003,
+        H012), which span its windows."""
+        rot = instance.rotations[self.rotation]
+        return rot.schedule.name if self.code in SCHEDULE_WEEK_CODES else rot.name
+
+
+#: Rules whose constraints are about a week of a schedule, whatever window (see Group.where).
+SCHEDULE_WEEK_CODES = frozenset({"H003", "H012"})
+
+#: Short titles of the window rules in assumption names (older rules keep their names).
+_TITLES = {"H011": " min rest", "H012": " max night hours", "H013": " eligibility"}
 
 
 @dataclass
@@ -108,9 +123,51 @@ class ModelBuilder:
     x: Decisions = field(init=False)
     groups: dict[int, Group] = field(default_factory=dict)
     _literals: dict[Group, cp_model.IntVar] = field(default_factory=dict)
+    _week_on: dict[tuple[int, str, int], cp_model.IntVar] = field(default_factory=dict)
+    _group_of: dict[int, list[int]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.x = Decisions(self.model, self.instance, every_cell=self.explain)
+        for group in self.instance.schedule_groups():
+            for r in group:
+                self._group_of[r] = group
+
+    def siblings(self, r: int) -> list[int]:
+        """The rotations of the schedule rotation ``r`` belongs to (its windows, or itself)."""
+        return self._group_of[r]
+
+    def week_on(self, r: int, person: str, week: int) -> list[cp_model.IntVar]:
+        """Variables whose sum is 1 exactly when the person is on call in that week of the
+        schedule of rotation ``r``, in any window and layer (a week counts once: H003, H009,
+        H010).
+
+        Without windows: the person's variables of the week (one role per week, H002). With
+        windows held in more than one window of the week: one Boolean at least each of them
+        (``≤`` constraints and minimised goals need no more).
+        """
+        group = self._group_of[r]
+        held = [(k, self.x.on_call(k, person, week)) for k in group]
+        held = [(k, v) for k, v in held if v]
+        if len(held) <= 1:
+            return held[0][1] if held else []
+        key = (group[0], person, week)
+        on = self._week_on.get(key)
+        if on is None:
+            name = f"{self.rotations[group[0]].schedule.name}:{person}:w{week}:on"
+            on = self._week_on[key] = self.model.new_bool_var(name)
+            for _, variables in held:
+                for v in variables:
+                    self.model.add_implication(v, on)
+        return [on]
+
+    def schedule_weeks(self, r: int, person: str) -> dict[int, list[cp_model.IntVar]]:
+        """Week → :meth:`week_on` for every week the person may be on call in the schedule of
+        rotation ``r``."""
+        group = self._group_of[r]
+        if len(group) == 1:
+            return self.x.on_call_weeks(r, person)
+        weeks = sorted({w for k in group for w in self.x.on_call_weeks(k, person)})
+        return {w: self.week_on(r, person, w) for w in weeks}
 
     @property
     def rotations(self) -> list[Rotation]:

@@ -557,7 +557,8 @@ def suggest_swaps(
         TypeError: An argument of the wrong kind.
         ValueError: An unknown person or schedule, a week out of range, or the person is not on
             call that week.
-        NoSwapError: No option exists; the message says why.
+        NoSwapError: No option exists; the message says why. Schedules with coverage windows
+            are refused with this error (swaps of windows are not supported).
     """
     from oncall_planner import _args
 
@@ -577,6 +578,14 @@ def suggest_swaps(
             func, "schedule", sched, f"a schedule of the plan ({', '.join(names)})"
         )
     sp = plan.schedule(sched.name)
+    if sched.windows or sp.windows or any(s.window is not None for s in sp.shifts):
+        # Options move whole weekly shifts; a window's week is several occurrences, and moving
+        # one touches min rest and night hours across windows (H011, H012).
+        raise NoSwapError(
+            f"{sched.name} has coverage windows: swap moves whole weekly shifts and does not "
+            "plan swaps of windows yet; cover the occurrences with `oncall-planner override`, "
+            "or re-plan with the person's time off (`oncall-planner plan --previous`)"
+        )
     week = _args.int_arg(func, "week", week, lo=0, hi=sp.weeks - 1, what="a week index of the plan")
     members = sorted(m.id for m in sched.participants.members)
     if person not in members:

@@ -676,11 +676,6 @@ CHECKERS: dict[str, Callable[[HardContext], Iterator[Finding]]] = {
     "H008": check_frozen,
     "H009": check_cross_schedule_stints,
     "H010": check_on_call_share,
-}
-
-#: The coverage-window rules' checkers, run by :func:`check_hard` beside ``CHECKERS``; they
-#: join it once the planner enforces them (the parity test keeps the two sides equal).
-WINDOW_CHECKERS: dict[str, Callable[[HardContext], Iterator[Finding]]] = {
     "H011": check_min_rest,
     "H012": check_night_hours,
     "H013": check_window_eligibility,
@@ -717,6 +712,5 @@ def check_hard(
         # Whole weeks that overrides hand to one person count as that person's (roster).
         items.append((schedule, weekly_view(sp), expand(schedule, sp.start, sp.weeks)))
     ctx = HardContext(items, previous=previous, freeze_until=freeze_until, history=history)
-    checkers = {**CHECKERS, **WINDOW_CHECKERS}
-    findings = [f for checker in checkers.values() for f in checker(ctx)]
+    findings = [f for checker in CHECKERS.values() for f in checker(ctx)]
     return sorted(findings, key=Finding.sort_key)
