@@ -2,7 +2,8 @@
 
 The planned properties are checked independently of the library's validators: coverage minute by
 minute in UTC, night hours with zoneinfo, rest between stretches and the order of weekend weeks
-are computed here from the plan's shifts. Only the last test asks the public ``check``.
+are computed here from the plan's shifts. The public ``check`` is asked only whether the
+examples and their plans have errors.
 """
 
 from __future__ import annotations
