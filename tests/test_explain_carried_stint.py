@@ -49,10 +49,20 @@ def org(carried: int, limit_a: int, limit_b: int) -> list[Schedule]:
 @pytest.mark.parametrize(
     ("carried", "limit_a", "limit_b", "said"),
     [
-        (1, 1, 1, "after 1 week in alpha right before the plan, week -1; the smallest "
-         "max_consecutive_weeks is 1"),
-        (2, 2, 3, "after 2 weeks in alpha right before the plan, weeks -2 to -1; the smallest "
-         "max_consecutive_weeks is 2"),
+        (
+            1,
+            1,
+            1,
+            "after 1 week in alpha right before the plan, week -1; the smallest "
+            "max_consecutive_weeks is 1",
+        ),
+        (
+            2,
+            2,
+            3,
+            "after 2 weeks in alpha right before the plan, weeks -2 to -1; the smallest "
+            "max_consecutive_weeks is 2",
+        ),
     ],
 )
 def test_the_carried_stint_is_named_with_its_weeks_and_limit(

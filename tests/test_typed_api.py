@@ -19,10 +19,10 @@ from tests.typed_usage import usage
 USAGE = Path(__file__).resolve().parent / "typed_usage.py"
 
 # What the annotations must still refuse: a negative control, so the check can fail.
-_WRONG = '''
+_WRONG = """
 from oncall_planner import plan
 plan("schedules/backend-primary.yaml", 20270104, 13)
-'''
+"""
 
 
 def test_notebook_style_calls_type_check_under_mypy_strict(tmp_path: Path) -> None:

@@ -273,8 +273,7 @@ class CrossScheduleStints:
                 [
                     j
                     for j in range(i + 1, len(slots))
-                    if (slots[j][0] >= end or loose[i] or loose[j])
-                    and same_stint(end, slots[j][0])
+                    if (slots[j][0] >= end or loose[i] or loose[j]) and same_stint(end, slots[j][0])
                 ]
                 for i, (_, end, _, _) in enumerate(slots)
             ]
