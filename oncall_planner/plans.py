@@ -150,7 +150,8 @@ class Override(_Model):
     end: AwareDatetime = Field(description="When it ends (aware, whole minute, after start).")
     replaces: str | None = Field(
         default=None,
-        description="Who held the layer under it when it was made (None: nobody, or several).",
+        description="Who held the layer under it when it was made (None: nobody, or several; "
+        "over coverage windows, the holders it spans in time order, 'sid, bea').",
     )
     reason: str | None = Field(default=None, description="Why (free text).")
     created: AwareDatetime | None = Field(default=None, description="When it was recorded.")

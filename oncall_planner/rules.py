@@ -138,7 +138,8 @@ _CATALOGUE = (
     Rule("H011", "min-rest", E,
          "Between two of a person's on-call stretches in different windows there is at least "
          "participants.min_rest off the pager, when it is set; occurrences of one window that "
-         "touch across a handoff are one stretch.",
+         "touch across a handoff are one stretch, and a window whose own occurrences leave "
+         "less rest is refused from the schedule alone.",
          "Working-time rules (the EU directive's 11 consecutive hours of daily rest): the "
          "weekday holder must not also take the weekend that starts as their week ends.",
          hard=True),
@@ -153,8 +154,9 @@ _CATALOGUE = (
          hard=True),
     # -- the same rules over real time, for plans with overrides (validator only) -----------
     Rule("H101", "coverage-over-time", E,
-         "With overrides, every instant of the horizon has exactly one person on each paged "
-         "layer.",
+         "With overrides or coverage windows, every instant of the horizon has exactly one "
+         "person on each paged layer (with coverage: partial, every instant some window "
+         "covers).",
          "An override that stops short or overlaps another leaves a stretch with nobody (or two "
          "people) paged; H001 only sees whole weeks."),
     Rule("H102", "one-layer-at-a-time", E,
@@ -266,7 +268,8 @@ _CATALOGUE = (
          "How long until the policy runs out of levels.",
          "After the last timeout nobody new is paged; know when that is."),
     Rule("E209", "level-layer-empty", E,
-         "In some week a level's layer has nobody on it.",
+         "At some time a level reaches nobody: its layer is empty in a week, or between "
+         "coverage windows, and no other target of the level reaches someone then.",
          "The policy pages a layer; the plan decides whether a human is there."),
     Rule("E210", "person-holds-two-levels", E,
          "At some moment one person holds two escalation levels.",
@@ -279,7 +282,8 @@ _CATALOGUE = (
          "Without one, pages reach only the primary and stop there."),
     # -- page-load health ------------------------------------------------------------------
     Rule("R301", "noisy-shift", W,
-         "A shift had more pages than health_metrics.alert_if_pages_exceed per week.",
+         "A shift had more pages than health_metrics.alert_if_pages_exceed per week (with "
+         "coverage windows, a holder's week of a window is one shift).",
          "The seed schedule: more than 5 pages a week means noisy alerts; fix the system."),
     Rule("R302", "incident-budget", W,
          "More than 2 incidents per 12-hour period in a third of shifts or more.",

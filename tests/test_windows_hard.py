@@ -333,3 +333,20 @@ def test_a_partial_layer_needs_a_level_that_reaches_someone_outside_it() -> None
     assert len(alone) == 1 and "has nobody" in alone[0]
     together = errors([{"level": 1, "target": ["on-call-primary", "night"], "timeout": "5m"}])
     assert together == []
+
+
+def test_s107_judges_only_the_window_running_at_the_handoff() -> None:
+    from oncall_planner.validate import check
+
+    # Handoff Monday 09:00 UTC falls in emea's window (06:00–18:00 UTC): 10:00/11:00 in Berlin.
+    # amer's New York members sleep through it (04:00/05:00) and are not part of it.
+    schedule = _schedule()
+    assert [f for f in check(schedule).findings if f.code == "S107"] == []
+    # A handoff at 20:00 UTC falls in amer's window: 15:00/16:00 in New York, fine; moved to
+    # 03:00 UTC it is 22:00/23:00 there, outside their working hours, and says so.
+    late = _schedule(handoff_time="03:00")
+    found = [f for f in check(late).findings if f.code == "S107"]
+    assert sorted(f.path for f in found) == [
+        f"schedule.participants.members[{i}]" for i in (3, 4, 5)
+    ]
+    assert all("window running at the handoff" in (f.hint or "") for f in found)

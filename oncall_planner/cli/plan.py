@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
     from pydantic import ValidationError
 
+    from oncall_planner.expand import Problem
     from oncall_planner.plans import Plan, SchedulePlan, ShiftChange
     from oncall_planner.solver.api import Progress
     from oncall_planner.spec import MemberHistory, Schedule
@@ -192,6 +193,28 @@ def _table(rows: Sequence[tuple[str, ...]]) -> list[str]:
     return out
 
 
+def _window_rows(
+    plan: Plan, sp: SchedulePlan, schedule: Schedule, problem: Problem
+) -> list[tuple[str, ...]]:
+    """A windowed schedule's weeks: one column per layer and window, naming its holder."""
+    from oncall_planner.plans import Layer
+
+    used = [layer for layer in Layer if any(s.layer is layer for s in sp.shifts)] or [Layer.PRIMARY]
+    columns = [(layer, w.name) for layer in used for w in schedule.windows]
+    rows: list[tuple[str, ...]] = [
+        ("week", "starts", *(f"{layer.value} {name}" for layer, name in columns))
+    ]
+    for week in problem.weeks:
+        holders = []
+        for layer, name in columns:
+            people = dict.fromkeys(s.person for s in sp.on(week.index, layer, name))
+            holders.append(", ".join(plan.display_name(p) for p in people) or "–")
+        star = " *" if week.index in problem.holiday_weeks else ""
+        starts = f"{week.start:%a %Y-%m-%d %H:%M} {week.start.tzname()}{star}"
+        rows.append((str(week.index), starts, *holders))
+    return rows
+
+
 def format_table(plan: Plan, schedules: Sequence[Schedule]) -> str:
     """The plan as a readable table per schedule, then its per-person fairness summary.
 
@@ -210,7 +233,9 @@ def format_table(plan: Plan, schedules: Sequence[Schedule]) -> str:
         problem = expand(schedule, sp.start, sp.weeks)
         out.append(f"{sp.name} ({sp.timezone}), {sp.weeks} weeks from {sp.start}")
         rows: list[tuple[str, ...]] = [("week", "starts", "primary", "secondary", "shadow")]
-        for w in range(sp.weeks):
+        if schedule.windows:
+            rows = _window_rows(plan, sp, schedule, problem)
+        for w in range(0 if schedule.windows else sp.weeks):
             names = {
                 layer: ", ".join(plan.display_name(s.person) for s in sp.on(w, layer)) or "–"
                 for layer in Layer
@@ -246,6 +271,10 @@ def format_table(plan: Plan, schedules: Sequence[Schedule]) -> str:
         if shared:
             header += ("org load", "org fair share")
         summary: list[tuple[str, ...]] = [header]
+        # Window loads are fractions of weeks: both figures to two decimals, so that a load of
+        # 0.667 beside a share of 0.7 does not read as unfair.
+        figure = "{:.2f}" if schedule.windows else "{:g}"
+        share = "{:.2f}" if schedule.windows else "{:.1f}"
         for entry in sp.fairness:
             row: tuple[str, ...] = (
                 plan.display_name(entry.person),
@@ -253,19 +282,26 @@ def format_table(plan: Plan, schedules: Sequence[Schedule]) -> str:
                 str(entry.secondary_weeks),
                 str(entry.shadow_weeks),
                 f"{entry.holiday_burden:.2f}".rstrip("0").rstrip("."),
-                f"{entry.load:g}",
-                f"{entry.fair_share:.1f}",
+                figure.format(entry.load),
+                share.format(entry.fair_share),
             )
             if shared:
-                row += (f"{entry.org_load or 0:g}", f"{entry.org_fair_share or 0:.1f}")
+                row += (figure.format(entry.org_load or 0), share.format(entry.org_fair_share or 0))
             summary.append(row)
         out += _table(summary)
         score = schedule_balance(schedules, plan, sp.name)
+        load = (
+            "load = layer weight × window weight × hours held ÷ the week's hours, summed "
+            "(primary and secondary weights 2 and 1 by default; primary and secondary count "
+            "window-weeks)"
+            if schedule.windows
+            else "load = primary_weight × primary + secondary_weight × secondary (2 and 1 by "
+            "default)"
+        )
         out.append(
             f"balance score {score * 100:.1f} % (on-call weeks over capacity of the members who "
-            "may be on call, counted across the org: the figure check reports as P105). load = "
-            "primary_weight × primary + secondary_weight × secondary (2 and 1 by default); fair "
-            "share = the load shared by capacity × available weeks, minus history already "
+            f"may be on call, counted across the org: the figure check reports as P105). {load}; "
+            "fair share = the load shared by capacity × available weeks, minus history already "
             "served, one share per person across the org; holidays = share of each holiday's "
             "day inside the person's shifts"
         )

@@ -345,6 +345,9 @@ def _member_timezones(schedule: Schedule) -> Iterator[Finding]:
     )
 
 
+_MINUTE = timedelta(minutes=1)
+
+
 def _outside_hours(member: Member, handoffs: list[datetime], schedule: Schedule) -> list[str]:
     """Local handoff times (``Sun 19:00``) falling outside the member's working hours."""
     zone = member_zone(member, schedule)
@@ -366,10 +369,26 @@ def _working_hours(schedule: Schedule) -> Iterator[Finding]:
     # One year of handoffs: DST moves a distant member's local handoff time by an hour, and
     # the US and EU change clocks on different weekends.
     handoffs = week_starts(schedule, date(datetime.now(UTC).year, 1, 1), 52)
+    # With windows, a handoff hands over only the windows running at that instant: the
+    # members of the others are not there (follow-the-sun's Los Angeles members sleep through
+    # a 08:00 UTC handoff between Berlin holders, as they should).
+    active: dict[str, list[datetime]] = {}
+    for w in schedule.windows:
+        active[w.name] = [
+            h
+            for h in handoffs
+            if any(
+                a <= h < b
+                for a, b in window_occurrences(schedule, w, h - timedelta(days=1), h + _MINUTE)
+            )
+        ]
     for i, m in enumerate(schedule.participants.members):
         if m.working_hours is None and (m.timezone in (None, schedule.timezone)):
             continue  # the handoff rules S101/S102 already judge the schedule's own zone
-        outside = _outside_hours(m, handoffs, schedule)
+        mine = handoffs
+        if schedule.windows:
+            mine = sorted({h for w in schedule.windows if w.selects(m) for h in active[w.name]})
+        outside = _outside_hours(m, mine, schedule)
         if not outside:
             continue
         hours = m.working_hours
@@ -381,9 +400,14 @@ def _working_hours(schedule: Schedule) -> Iterator[Finding]:
             f"the handoff ({schedule.handoff_day.value} {schedule.handoff_time:%H:%M} "
             f"{schedule.timezone}) is {' / '.join(outside)} for {m.id} ({zone}), outside "
             f"their working hours {span} Mon–Fri",
-            hint="hand off when both people are at work; for teams many hours apart, "
-            "follow-the-sun coverage windows keep each site on call in its own daytime: "
-            + WINDOWS_EXAMPLE,
+            hint=(
+                "hand off when the holders of the window running at the handoff are at work "
+                "(move handoff_time, or cut the windows at the handoff)"
+                if schedule.windows
+                else "hand off when both people are at work; for teams many hours apart, "
+                "follow-the-sun coverage windows keep each site on call in its own daytime: "
+                + WINDOWS_EXAMPLE
+            ),
         )
 
 
@@ -440,8 +464,12 @@ class TilingFault:
         return recurrence_text(self.start, self.length, self.dates)
 
     def message(self) -> str:
-        """The S108 sentence."""
-        return f"{self.kind} {self.when()} {self.between}: {_hours_text(self.hours)} in all"
+        """The S108 sentence: what and when each day, between which windows, then how many
+        hours on which dates (so that ``check`` folds the March and October drifts of one
+        pair into one line listing both stretches)."""
+        hours, days, span = recurrence_parts(self.start, self.length, self.dates)
+        when = f"{hours} {days}" if days else hours
+        return f"{self.kind} {when} {self.between}: {span} ({_hours_text(self.hours)})"
 
 
 _WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -454,6 +482,14 @@ def recurrence_text(start: time, length: timedelta, dates: Sequence[date]) -> st
     2027-03-28 to 2027-10-24``, ``Fri 23:00 – Mon 06:00 UTC on Fri from …``, or ``… on Sun
     2027-03-28`` for a single date.
     """
+    hours, days, span = recurrence_parts(start, length, dates)
+    return " ".join(part for part in (hours, days, span) if part)
+
+
+def recurrence_parts(start: time, length: timedelta, dates: Sequence[date]) -> tuple[str, str, str]:
+    """:func:`recurrence_text` in its three parts: the UTC hours (``16:00–17:00 UTC``), how
+    they recur (``daily``, ``on Sun``; empty for a single date) and the dates (``from
+    2027-03-15 to 2027-03-27``, ``on Sun 2027-03-28``)."""
     first, last = dates[0], dates[-1]
     if length >= timedelta(days=1):
         a = datetime.combine(first, start)
@@ -462,12 +498,12 @@ def recurrence_text(start: time, length: timedelta, dates: Sequence[date]) -> st
         end = (datetime.combine(first, start) + length).time()
         hours = f"{start:%H:%M}–{'24:00' if end == time(0) else f'{end:%H:%M}'} UTC"
     if len(dates) == 1:
-        return f"{hours} on {first:%a %Y-%m-%d}"
+        return hours, "", f"on {first:%a %Y-%m-%d}"
     if {(b - a).days for a, b in itertools.pairwise(dates)} == {1}:
         days = "daily"
     else:
         days = "on " + ", ".join(_WEEKDAY_NAMES[n] for n in sorted({d.weekday() for d in dates}))
-    return f"{hours} {days} from {first} to {last}"
+    return hours, days, f"from {first} to {last}"
 
 
 def recurring_runs(
