@@ -379,20 +379,11 @@ def _shares(views_: Sequence[ScheduleView]) -> Iterator[Finding]:
         for m in view.schedule.participants.members:
             spans.setdefault(m.id, []).append(span)
             home.setdefault(m.id, view)
-    # The effective roster: override time counts for whoever held the layer (fairness).
-    plain = [v for v in views_ if not v.schedule.windows]
-    for person, intervals in on_call_intervals(v.plan for v in plain).items():
+    # The effective roster: override time counts for whoever held the layer (fairness). With
+    # windows only their hours count: the SRE guidance is about time, and an 8-hour
+    # follow-the-sun window every other week is a sixth of it, not half.
+    for person, intervals in on_call_intervals(v.plan for v in views_).items():
         on_call.setdefault(person, []).extend(intervals)
-    # With windows, on call in a week is holding any window that week: the whole week counts
-    # (an 8-hour follow-the-sun window every week is on call every week, not a third of it).
-    for view in views_:
-        if not view.schedule.windows:
-            continue
-        bounds = [(w.start.astimezone(UTC), w.end.astimezone(UTC)) for w in view.weeks]
-        for person, intervals in on_call_intervals([view.plan]).items():
-            mine = on_call.setdefault(person, [])
-            for a, b in intervals:
-                mine.extend((x, y) for x, y in bounds if a < y and x < b)
     for person, intervals in sorted(on_call.items()):
         if person not in spans:
             continue  # P102 reports unknown people
