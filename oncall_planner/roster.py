@@ -497,19 +497,30 @@ def weekly_view(sp: SchedulePlan) -> SchedulePlan:
     becomes that person's shift; partly overridden shifts stay as planned (the interval rules
     H101–H107 judge the overridden part).
 
-    A windowed plan stays per occurrence (windows are never merged into whole weeks): an
-    occurrence that overrides hand entirely to one person becomes theirs.
+    A windowed plan stays per occurrence (windows are never merged into whole weeks), and its
+    cell (a window's occurrences of one week and layer) is the unit: when overrides hand every
+    occurrence of the cell to one person, the cell becomes theirs; a cover of one day leaves
+    the cell to its planned holder, as a cover of one day leaves a whole week (otherwise the
+    cover would read as two people in the cell, H001, and as a week of its own, H003).
     """
     if not sp.overrides:
         return sp
     shifts = []
     for lay in Layer:
         pieces = _layer_pieces(sp, lay)
+        cells: dict[tuple[int, str], list[Shift]] = {}
         for s in sp.shifts:
             if s.layer is not lay:
                 continue
+            if s.window is not None:
+                cells.setdefault((s.week, s.window), []).append(s)
+                continue
             who = _covered_by_one(pieces, s)
             shifts.append(s if who is None else s.model_copy(update={"person": who}))
+        for cell in cells.values():
+            holders = {_covered_by_one(pieces, s) for s in cell}
+            who = holders.pop() if len(holders) == 1 else None
+            shifts += [s if who is None else s.model_copy(update={"person": who}) for s in cell]
     return sp.model_copy(update={"shifts": tuple(sorted(shifts, key=Shift.sort_key))})
 
 
@@ -521,12 +532,21 @@ def partly_overridden(sp: SchedulePlan) -> set[tuple[int, Layer]]:
         if not overrides:
             continue
         pieces = _layer_pieces(sp, lay)
+        cells: dict[tuple[int, str], list[Shift]] = {}
+        for s in sp.shifts:
+            if s.layer is lay and s.window is not None:
+                cells.setdefault((s.week, s.window), []).append(s)
         for s in sp.shifts:
             if s.layer is not lay or not any(
                 o.start < s.end and s.start < o.end for o in overrides
             ):
                 continue
-            if _covered_by_one(pieces, s) is None:
+            if s.window is not None:
+                # A windowed cell is partly overridden unless one person took all of it.
+                holders = {_covered_by_one(pieces, c) for c in cells[(s.week, s.window)]}
+                if len(holders) != 1 or None in holders:
+                    found.add((s.week, lay))
+            elif _covered_by_one(pieces, s) is None:
                 found.add((s.week, lay))
     return found
 

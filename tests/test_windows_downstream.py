@@ -22,7 +22,7 @@ from oncall_planner.expand import expand
 from oncall_planner.loader import load_schedule
 from oncall_planner.plans import Layer, Plan, SchedulePlan, Shift
 from oncall_planner.report import Finding
-from oncall_planner.roster import effective_shifts, holding, horizon, weekly_view
+from oncall_planner.roster import effective_shifts, holding, horizon, partly_overridden, weekly_view
 from oncall_planner.spec import Schedule
 from oncall_planner.validate._common import stamp
 from oncall_planner.validate.intervals import check_intervals
@@ -317,15 +317,27 @@ def test_override_over_a_window_boundary_replaces_both_holders_and_comes_off() -
         assert removed.on_call(at) == plan.on_call(at) == expected_holder(at)[0]  # type: ignore[index]
 
 
-def test_override_of_a_whole_occurrence_hands_it_over_in_the_weekly_view() -> None:
+def test_the_weekly_view_hands_over_a_window_cell_only_when_all_of_it_is_covered() -> None:
     plan = round_robin(schedule_of(SUN))
     sp = plan.schedules[0]
-    occ = next(s for s in sp.shifts if s.window == "amer" and s.week == 1)
+    cell = [s for s in sp.shifts if s.window == "amer" and s.week == 1]
+    occ = cell[0]
+    # One occurrence covered: the cell stays its planned holder's (as a one-day cover leaves
+    # a whole week to its holder); the interval rules judge the covered day.
     covered = plan.with_override(None, "primary", "ned", occ.start, occ.end)
     assert covered.schedules[0].overrides[0].replaces == occ.person == "nia"
-    weekly = weekly_view(covered.schedules[0])
+    assert weekly_view(covered.schedules[0]).shifts == sp.shifts
+    assert (1, Layer.PRIMARY) in partly_overridden(covered.schedules[0])
+    # Every occurrence of the cell covered by one person: the cell is theirs.
+    whole = plan
+    for s in cell:
+        whole = whole.with_override(None, "primary", "ned", s.start, s.end)
+    weekly = weekly_view(whole.schedules[0])
     changed = [s for s in weekly.shifts if s not in sp.shifts]
-    assert [(s.window, s.start, s.person) for s in changed] == [("amer", occ.start, "ned")]
+    assert [(s.window, s.start, s.person) for s in changed] == [
+        ("amer", s.start, "ned") for s in cell
+    ]
+    assert (1, Layer.PRIMARY) not in partly_overridden(whole.schedules[0])
 
 
 # ---------------------------------------------------------------------------------------------

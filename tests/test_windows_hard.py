@@ -350,3 +350,27 @@ def test_s107_judges_only_the_window_running_at_the_handoff() -> None:
         f"schedule.participants.members[{i}]" for i in (3, 4, 5)
     ]
     assert all("window running at the handoff" in (f.hint or "") for f in found)
+
+
+def test_a_one_day_cover_of_a_window_breaks_no_rule() -> None:
+    from oncall_planner.report import Severity
+    from oncall_planner.validate import check
+
+    schedule = _schedule()
+    plan = _plan(schedule).annotate([schedule])
+    sp = plan.schedules[0]
+    # e2 (who holds emea in week 2) covers Wednesday's emea occurrence of e0's week 0.
+    wednesday = next(
+        s for s in sp.shifts if s.window == "emea" and s.week == 0 and s.start.weekday() == 2
+    )
+    covered = plan.with_override(None, "primary", "e2", wednesday.start, wednesday.end)
+    assert covered.on_call(wednesday.start) == "e2"
+    assert covered.on_call(wednesday.end) == "a0"  # amer's holder after the cover
+    errors = [
+        f.format() for f in check(schedule, plan=covered).findings if f.severity is Severity.ERROR
+    ]
+    assert errors == []
+    # Given to e1, whose own emea week follows, the cover makes two weeks in a row (H103).
+    too_close = plan.with_override(None, "primary", "e1", wednesday.start, wednesday.end)
+    codes = {f.code for f in check(schedule, plan=too_close).findings}
+    assert "H103" in codes and "H001" not in codes
