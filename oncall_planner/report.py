@@ -343,4 +343,13 @@ def group_findings(findings: Iterable[Finding]) -> list[FindingGroup]:
     groups: dict[tuple[str, Severity, str | None, str], list[Finding]] = {}
     for f in ordered:
         groups.setdefault((f.code, f.severity, f.file, f.hint), []).append(f)
-    return [FindingGroup(tuple(members)) for members in groups.values()]
+    found: list[FindingGroup] = []
+    for members in groups.values():
+        group = FindingGroup(tuple(members))
+        # Findings that share no words are not repeats (fourteen different L004 errors of one
+        # file): folded, each would lose its line and column; they stay one per line.
+        if len(members) > 1 and group.template == "{}":
+            found += [FindingGroup((f,)) for f in members]
+        else:
+            found.append(group)
+    return sorted(found, key=lambda g: g.first.sort_key())

@@ -734,6 +734,28 @@ class SiteSelector(_Model):
         return (self.site,) if isinstance(self.site, str) else self.site
 
 
+def _check_selector(value: object) -> object:
+    """``{site: emea}`` (or a list of sites) or a list of member ids; anything else is refused
+    in one sentence (pydantic's union errors named the class and a tuple)."""
+    expected = "{site: NAME} (or {site: [A, B]}) or a list of member ids"
+    if value is None or isinstance(value, SiteSelector):
+        return value
+    if isinstance(value, dict):
+        unknown = sorted(str(k) for k in value if k != "site")
+        if unknown or "site" not in value:
+            raise ValueError(f"expected {expected}, got keys {sorted(map(str, value))}")
+        site = value["site"]
+        sites = site if isinstance(site, list | tuple) else [site]
+        if not sites or not all(isinstance(x, str) and x.strip() for x in sites):
+            raise ValueError(f"site must be a name or a list of names, got {site!r}")
+        return SiteSelector(site=site if isinstance(site, str) else tuple(site))
+    if isinstance(value, list | tuple):
+        if not all(isinstance(x, str) and x.strip() for x in value):
+            raise ValueError(f"expected {expected}, got {value!r}"[:300])
+        return tuple(value)
+    raise ValueError(f"expected {expected}, got {value!r}"[:300])
+
+
 class Window(_Model):
     """A coverage window: a weekly rotation of its own over part of each week.
 
@@ -763,7 +785,9 @@ class Window(_Model):
     timezone: ZoneName | None = Field(
         default=None, description="IANA zone of the window's wall times; default the schedule's."
     )
-    members: SiteSelector | tuple[str, ...] | None = Field(
+    members: Annotated[
+        SiteSelector | tuple[str, ...] | None, BeforeValidator(_check_selector)
+    ] = Field(
         default=None,
         description="Who may hold the window: {site: emea} or a list of member ids; default "
         "every member.",

@@ -6,8 +6,11 @@ exactly which cell is broken.
 
 from __future__ import annotations
 
+import contextlib
+import io
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 
 from oncall_planner.carryover import frozen_assignments, previous_assignments, run_before_start
 from oncall_planner.expand import expand
@@ -374,3 +377,34 @@ def test_a_one_day_cover_of_a_window_breaks_no_rule() -> None:
     too_close = plan.with_override(None, "primary", "e1", wednesday.start, wednesday.end)
     codes = {f.code for f in check(schedule, plan=too_close).findings}
     assert "H103" in codes and "H001" not in codes
+
+
+def test_bad_windows_are_located_one_per_line(tmp_path: Path) -> None:
+    from oncall_planner.cli import main
+
+    text = """\
+schedule:
+  name: s
+  timezone: UTC
+  handoff_day: monday
+  handoff_time: "09:00"
+  windows:
+    - {name: a, days: mon-fry, start: "08:00", end: "16:00"}
+    - {name: b, days: daily, start: "16:00", end: "25:00"}
+    - {name: g, span: {from: "fri 18:00", to: "mon 09:00"}, members: {site: x, foo: 1}}
+  participants:
+    members:
+      - {id: x, name: X}
+"""
+    path = tmp_path / "w.yaml"
+    path.write_text(text, encoding="utf-8")
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert main(["check", str(path)]) == 1
+    lines = [line.strip() for line in out.getvalue().splitlines() if "L004" in line]
+    # Three different mistakes: three lines, each with its own line and column.
+    assert [line.split(": L004")[0].rsplit(":", 2)[1:] for line in lines] == [
+        ["7", "23"], ["8", "51"], ["9", "70"]
+    ]  # fmt: skip
+    assert "did you mean 'fri'?" in lines[0]
+    assert "expected {site: NAME} (or {site: [A, B]}) or a list of member ids" in lines[2]
