@@ -22,6 +22,9 @@ demo: $(STAMP)
 	$(BIN)/oncall-planner ical $(DEMO_PLAN) -o out/feeds --tz-mode tzid
 	# An org: olivia and priya are in both schedules and carry one fair share each (org columns).
 	$(BIN)/oncall-planner plan schedules/org --start 2027-01-04 --weeks 13 -o out/org-2027Q1.json
+	# Coverage windows: three sites follow the sun, each on call in its own daytime only.
+	$(BIN)/oncall-planner plan schedules/follow-the-sun.yaml --start 2027-01-04 --weeks 4 -o out/follow-the-sun.json
+	$(BIN)/oncall-planner who out/follow-the-sun.json --at 2027-01-06T12:00Z
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
