@@ -785,12 +785,12 @@ class Window(_Model):
     timezone: ZoneName | None = Field(
         default=None, description="IANA zone of the window's wall times; default the schedule's."
     )
-    members: Annotated[
-        SiteSelector | tuple[str, ...] | None, BeforeValidator(_check_selector)
-    ] = Field(
-        default=None,
-        description="Who may hold the window: {site: emea} or a list of member ids; default "
-        "every member.",
+    members: Annotated[SiteSelector | tuple[str, ...] | None, BeforeValidator(_check_selector)] = (
+        Field(
+            default=None,
+            description="Who may hold the window: {site: emea} or a list of member ids; default "
+            "every member.",
+        )
     )
     weight: float = Field(
         default=1.0,

@@ -733,3 +733,27 @@ def test_h102_is_about_instants_not_weeks() -> None:
     findings = check_plan_alone(worse)
     assert _codes(findings) == ["H102"]
     assert "at once from 2027-03-17 09:00 CET – 2027-03-17 10:00 CET" in findings[0].message
+
+
+def test_the_review_shift_table_shows_a_window_week_as_one_row() -> None:
+    from oncall_planner import load_schedule, plan, review, synthetic_pages
+    from oncall_planner.solver import PlanOptions
+
+    sun = load_schedule("schedules/follow-the-sun.yaml")
+    quarter = plan(sun, date(2027, 1, 4), 2, options=PlanOptions(workers=1, seed=0))
+    rv = review(
+        synthetic_pages(quarter, sun, seed=3), quarter, sun, (date(2027, 1, 4), date(2027, 1, 17))
+    )
+    table = rv.to_markdown().split("## Shifts", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in table.splitlines() if line.startswith("| follow-the-sun |")]
+    # Two weeks × three windows: six rows, each holding the week's occurrences inside the period.
+    assert len(rows) == 6
+    cells = {(r.week, r.window, r.person) for r in rv.per_shift.itertuples(index=False)}
+    assert len(cells) == 6 and len(rv.per_shift) > 6
+    for line in rows:
+        _, _, week, _, window, person, _, blocks, pages, *_ = (c.strip() for c in line.split("|"))
+        mine = rv.per_shift[
+            (rv.per_shift["week"] == int(week)) & (rv.per_shift["window"] == window)
+        ]
+        assert set(mine["person"]) == {person}
+        assert int(blocks) == len(mine) and int(pages) == int(mine["pages"].sum())

@@ -268,21 +268,37 @@ class QuarterlyReview:
         head = ["schedule", "week", "layer", "person", "start", "pages", "incidents", "limit", ""]
         if self.windows:
             head.insert(3, "window")
-        rows = [
-            [
+            head.insert(6, "blocks")
+        rows: list[list[str]] = []
+        # With windows, a holder's week of a window is one shift (R301 judges it so): its
+        # occurrences are one row, starting at the first, with their pages and incidents summed
+        # (the JSON keeps one entry per occurrence). 21 rows a week otherwise, for follow-the-sun.
+        cells: dict[tuple[str, int, str, str, str], list[Any]] = {}
+        for r in self.per_shift.itertuples(index=False):
+            if self.windows and r.window is not None and not isinstance(r.override, str):
+                key = (str(r.schedule), int(r.week), str(r.layer), str(r.window), str(r.person))  # type: ignore[arg-type]
+                cell = cells.get(key)
+                if cell is not None:
+                    cell[6] = str(int(cell[6]) + 1)
+                    cell[7] = str(int(cell[7]) + int(r.pages))  # type: ignore[arg-type]
+                    cell[8] = str(int(cell[8]) + int(r.incidents))  # type: ignore[arg-type]
+                    continue
+            row = [
                 str(r.schedule),
                 str(r.week),
                 str(r.layer),
                 *([str(r.window or "-")] if self.windows else []),
                 str(r.person),
                 f"{r.start:%Y-%m-%d %H:%M %Z}",
+                *(["1"] if self.windows else []),
                 str(r.pages),
                 str(r.incidents),
                 f"{round(float(r.limit), 1):g}",  # type: ignore[arg-type]
                 "noisy" if r.noisy else "",
             ]
-            for r in self.per_shift.itertuples(index=False)
-        ]
+            if self.windows and r.window is not None and not isinstance(r.override, str):
+                cells[key] = row
+            rows.append(row)
         return head, rows
 
     def _window_table(self) -> tuple[list[str], list[list[str]]]:
