@@ -380,6 +380,11 @@ class ShiftChange(_Model):
     before: str | None = Field(description="Who held it in the previous plan.")
     after: str | None = Field(description="Who holds it now.")
     reason: str = Field(description="Why it changed, in words.")
+    window: str | None = Field(
+        default=None,
+        description="The coverage window whose week changed (schedules with windows only; "
+        "start is then the week's first occurrence).",
+    )
 
 
 class SolveInfo(_Model):

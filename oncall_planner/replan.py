@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from oncall_planner.carryover import previous_assignments
 from oncall_planner.expand import Problem, expand
-from oncall_planner.plans import PAGED_LAYERS, Layer, Plan, ShiftChange
+from oncall_planner.plans import PAGED_LAYERS, Layer, Plan, SchedulePlan, ShiftChange
 from oncall_planner.spec import Member, Schedule
 
 __all__ = ["plan_changes"]
@@ -39,6 +40,9 @@ def plan_changes(
         old = before_plans.get(sp.name)
         schedule = by_name.get(sp.name)
         if old is None or schedule is None:
+            continue
+        if schedule.windows:
+            changes += _window_changes(schedule, sp, old)
             continue
         problem = expand(schedule, sp.start, sp.weeks)
         index = {w.start: w.index for w in problem.weeks}
@@ -75,6 +79,48 @@ def plan_changes(
                 )
             )
     return tuple(changes)
+
+
+def _window_changes(schedule: Schedule, sp: SchedulePlan, old: SchedulePlan) -> list[ShiftChange]:
+    """With windows the unit is a window's week: its holder before and after, per layer.
+
+    Occurrences need not start at a handoff (the weekend window starts on Friday), so cells are
+    matched by the week their occurrences fall in (``carryover.previous_assignments``), and a
+    cell the previous plan did not cover is left out. Reasons read the window's own hours (time
+    off on Saturday does not explain a weekday change).
+    """
+    members = {m.id: m for m in schedule.participants.members}
+    found: list[tuple[int, int, Layer, str, datetime, str | None, str | None, Problem]] = []
+    for k, window in enumerate(schedule.windows):
+        problem = expand(schedule, sp.start, sp.weeks, window=window)
+        held = previous_assignments(problem, old)
+        now = previous_assignments(problem, sp)
+        for w, pairs in held.items():
+            week = problem.weeks[w]
+            if not week.intervals:
+                continue
+            before_of = {layer: p for layer, p in pairs if layer in PAGED_LAYERS}
+            after_of = {layer: p for layer, p in now.get(w, ()) if layer in PAGED_LAYERS}
+            for layer in sorted(set(before_of) | set(after_of), key=lambda x: x.order):
+                before, after = before_of.get(layer), after_of.get(layer)
+                if before != after:
+                    start = week.intervals[0][0]
+                    found.append((w, k, layer, window.name, start, before, after, problem))
+    found.sort(key=lambda it: (it[0], it[2].order, it[4], it[1]))
+    taking = {after: w for w, _, _, _, _, _, after, _ in found if after is not None}
+    return [
+        ShiftChange(
+            schedule=sp.name,
+            week=w,
+            layer=layer,
+            start=start,
+            before=before,
+            after=after,
+            reason=_reason(problem, members, w, before, after, taking),
+            window=name,
+        )
+        for w, _, layer, name, start, before, after, problem in found
+    ]
 
 
 def _reason(

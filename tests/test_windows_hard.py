@@ -408,3 +408,17 @@ schedule:
     ]  # fmt: skip
     assert "did you mean 'fri'?" in lines[0]
     assert "expected {site: NAME} (or {site: [A, B]}) or a list of member ids" in lines[2]
+
+
+def test_replan_changes_name_the_window_whose_week_changed() -> None:
+    from oncall_planner.replan import plan_changes
+
+    schedule = _schedule()
+    previous = _plan(schedule)
+    # amer's occurrences never start at the Monday 09:00 handoff: its week 1 goes to a0.
+    changed = _plan(schedule, lambda w, k: "a0" if (w, k) == ("amer", 1) else _round_robin(w, k))
+    (change,) = plan_changes(previous, changed, [schedule])
+    amer = expand(schedule, START, WEEKS, window="amer").weeks[1]
+    assert (change.window, change.week, change.before, change.after) == ("amer", 1, "a1", "a0")
+    assert change.start == amer.intervals[0][0]
+    assert plan_changes(previous, previous, [schedule]) == ()

@@ -334,9 +334,11 @@ def format_table(plan: Plan, schedules: Sequence[Schedule]) -> str:
 
 def format_changes(changes: Sequence[ShiftChange]) -> str:
     """Changed shifts as a table: schedule, week, start, layer, before, after, why."""
+    windowed = any(c.window is not None for c in changes)
     rows: list[tuple[str, ...]] = [
-        ("schedule", "week", "starts", "layer", "before", "after", "why")
-    ]
+        ("schedule", "week", "starts", "layer", *(("window",) if windowed else ()), "before",
+         "after", "why")
+    ]  # fmt: skip
     for c in changes:
         rows.append(
             (
@@ -344,6 +346,7 @@ def format_changes(changes: Sequence[ShiftChange]) -> str:
                 str(c.week),
                 f"{c.start:%Y-%m-%d %H:%M} {c.start.tzname()}",
                 c.layer.value,
+                *((c.window or "–",) if windowed else ()),
                 c.before or "–",
                 c.after or "–",
                 c.reason,
@@ -365,6 +368,7 @@ def changes_json(changes: Sequence[ShiftChange]) -> str:
             "before": c.before,
             "after": c.after,
             "reason": c.reason,
+            **({"window": c.window} if c.window is not None else {}),
         }
         for c in changes
     ]
