@@ -255,6 +255,10 @@ CASES: list[Case] = [
      ValueError, "top", "0 (int)", "between 1 and 50"),
     ("suggest_swaps", "others", lambda c: suggest_swaps(c.plan, c.schedule, "alice", 0,
      others=c.schedule), TypeError, "others", "Schedule 'backend-primary'", "a list of Schedule"),
+    ("suggest_swaps", "window-type", lambda c: suggest_swaps(c.plan, c.schedule, "alice", 0,
+     window=1), TypeError, "window", "1 (int)", "a window name or None"),
+    ("suggest_swaps", "window-none", lambda c: suggest_swaps(c.plan, c.schedule, "alice", 0,
+     window="weekend"), ValueError, "window", "'weekend' (str)", "has no coverage windows"),
 ]  # fmt: skip
 
 

@@ -13,6 +13,7 @@ import pytest
 from oncall_planner import InfeasibleError, Plan, PlanOptions, plan, plan_org
 from oncall_planner.errors import NoSwapError
 from oncall_planner.plans import Layer
+from oncall_planner.report import Severity
 from oncall_planner.solver.swap import suggest_swaps
 from oncall_planner.spec import Schedule, TimeOff
 from oncall_planner.validate.hard import check_hard
@@ -324,13 +325,28 @@ def test_a_window_pool_below_min_rotation_size_is_h005_naming_the_window() -> No
     assert "amer" not in str(caught.value)
 
 
-def test_swap_refuses_schedules_with_windows() -> None:
-    members = [{"id": p} for p in ("ann", "bob", "cat", "dan")]
-    s = schedule(WEEKDAY_WEEKEND, members, min_rest="11h")
-    result = plan(s, date(2027, 1, 4), 3, options=FAST)
-    someone = result.schedules[0].shifts[0].person
-    with pytest.raises(NoSwapError, match="coverage windows"):
-        suggest_swaps(result, s, someone, 0)
+def test_swap_frees_a_window_week_in_schedules_with_windows() -> None:
+    """Was refused with NoSwapError; now the unit is the window-week (tests/test_windows_swap.py
+    has the rest): every option moves whole window-weeks and passes the hard-rule checkers."""
+    members = [{"id": p} for p in ("ann", "bob", "cat", "dan", "eve")]
+    s = schedule(WEEKDAY_WEEKEND, members, max_consecutive=1, min_rest="11h")
+    result = plan(s, date(2027, 1, 4), 4, options=FAST)
+    first = result.schedules[0].shifts[0]
+    assert first.window is not None
+    options = suggest_swaps(result, s, first.person, 0, top=50)
+    assert options
+    for option in options:
+        assert all(m.window is not None for m in option.moves)
+        freed = [m for m in option.moves if m.week == 0]
+        assert [(m.before, m.window) for m in freed] == [(first.person, first.window)]
+        findings = check_hard([s], result.with_swap(option))
+        assert not [f for f in findings if f.severity is Severity.ERROR], option.summary()
+    # Two people: the only other one holds the other window of every week (min rest).
+    two = schedule(WEEKDAY_WEEKEND, members[:2], min_size=1, min_rest="11h")
+    two_plan = plan(two, date(2027, 1, 4), 2, options=FAST)
+    taker = two_plan.schedules[0].shifts[0].person
+    with pytest.raises(NoSwapError, match="no option frees"):
+        suggest_swaps(two_plan, two, taker, 0)
 
 
 def test_windowed_plans_are_deterministic() -> None:

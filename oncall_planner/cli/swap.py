@@ -28,12 +28,21 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "no payback), a swap (they take one of the coverer's weeks) or a chain of two. Options "
         "come from a small solver model around the week, fewest changed shifts first, then "
         "closest to everyone's fair share; each is re-checked by the validator. --apply N "
-        "writes option N as whole-week overrides, atomically (by default over PLAN).",
+        "writes option N as whole-week overrides, atomically (by default over PLAN). In a schedule "
+        "with coverage windows the unit is a window-week (every occurrence of one window in "
+        "the week): covers by the window's members and swaps within the same window, each "
+        "written as one override per occurrence.",
     )
     p.add_argument("plan", metavar="PLAN", help="a plan file (.json or .yaml)")
     p.add_argument("--schedule", metavar="S", help="the schedule (needed if the plan has several)")
     p.add_argument("--person", required=True, help="member id whose week is freed")
     p.add_argument("--week", required=True, type=int, metavar="N", help="week index (0 = first)")
+    p.add_argument(
+        "--window",
+        metavar="NAME",
+        help="the coverage window whose week is freed (needed only when PERSON holds two "
+        "windows that week)",
+    )
     p.add_argument("--top", type=int, default=5, metavar="K", help="how many options (1-50)")
     p.add_argument("--apply", type=int, metavar="N", help="write option N (1 = the best)")
     p.add_argument(
@@ -59,7 +68,7 @@ def _text(options: list[SwapOption], plan: Plan) -> str:
         lines.append(f"{o.rank}. {o.summary()}  ({o.changes} shift{'s' if o.changes > 1 else ''})")
         for m in o.moves:
             when = f"{m.start:%a %Y-%m-%d %H:%M} – {m.end:%a %Y-%m-%d %H:%M %Z}"
-            lines.append(f"   week {m.week} {m.layer.value} ({when}): {m.before} → {m.after}")
+            lines.append(f"   {m.label()} ({when}): {m.before} → {m.after}")
         for c in o.loads:
             lines.append(
                 f"   load {c.person}: {c.before:g} → {c.after:g} (fair share {c.fair_share:.1f})"
@@ -101,6 +110,13 @@ def run(args: argparse.Namespace) -> int:
             args.parser, f"--apply: must be 1 to --top ({args.top}), got {args.apply}"
         )
     if path is None:
+        if plan.schedule(name).windows or any(s.window for s in plan.schedule(name).shifts):
+            # The windows, their members: selectors and min_rest are in the schedule file only.
+            return usage_error(
+                args.parser,
+                f"--schedules: the plan of {name} has coverage windows; give the schedule file "
+                "(its windows and who may hold them are not in the plan)",
+            )
         if not plan.schedule(name).shifts:
             return usage_error(args.parser, f"--schedules: the plan of {name} has no shifts")
         schedules = [stand_in_schedule(plan, name)]
@@ -113,9 +129,24 @@ def run(args: argparse.Namespace) -> int:
             args.parser,
             f"--schedules: {args.schedules} has no schedule {name!r} (it has: {listed})",
         )
+    if args.window is not None:
+        windows = [w.name for w in by_name[name].windows]
+        if args.window not in windows:
+            valid = (
+                f"the windows of {name} are: {', '.join(windows)}"
+                if windows
+                else f"{name} has no coverage windows"
+            )
+            return usage_error(args.parser, f"--window: no window {args.window!r}; {valid}")
     others = [s for s in schedules if s.name != name and s.name in names]
     options = suggest_swaps(
-        plan, by_name[name], args.person, args.week, top=args.top, others=others
+        plan,
+        by_name[name],
+        args.person,
+        args.week,
+        top=args.top,
+        others=others,
+        window=args.window,
     )
     if args.apply is None:
         if args.format == "json":

@@ -19,12 +19,18 @@ re-solving with a no-good cut on each answer found; each answer is applied to th
 find no error the plan did not already have, so the model is a search aid and the validator
 stays the specification. This module lives in the solver package, which loads ortools;
 ``validate``, ``ical`` and ``review`` never import it.
+
+Schedules with coverage windows (:func:`_window_swaps`): the unit is a *window-week*, the
+occurrences of one window that one person holds in a week and layer. Only covers (a member the
+window selects takes them all) and swaps within the same window are offered; the pools are
+small, so each candidate is applied (one override per occurrence) and checked directly, with
+the interval checkers too (min rest and night hours are about the occurrences' times).
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Literal
@@ -54,15 +60,18 @@ _SCALE = 10
 
 @dataclass(frozen=True)
 class Move:
-    """One weekly shift handed from one person to another.
+    """One weekly shift, or one window-week, handed from one person to another.
 
     Attributes:
         week: Week index.
         layer: The layer.
-        start: Handoff that starts the week (aware).
-        end: Handoff that ends it (aware).
+        start: Handoff that starts the week (aware); for a window-week, the start of the
+            window's first occurrence in the week.
+        end: Handoff that ends it (aware); for a window-week, the end of the last occurrence.
         before: Who holds it now.
         after: Who holds it in the option.
+        window: The coverage window whose occurrences of the week move (None: a whole week
+            of a schedule without windows). Written to JSON only when set.
     """
 
     week: int
@@ -71,17 +80,31 @@ class Move:
     end: datetime
     before: str
     after: str
+    window: str | None = None
+
+    def label(self) -> str:
+        """``week 4 primary``, or ``week 4 weekend primary`` for a window-week."""
+        if self.window is None:
+            return f"week {self.week} {self.layer.value}"
+        return f"week {self.week} {self.window} {self.layer.value}"
 
     def to_data(self) -> dict[str, Any]:
         """JSON-ready data."""
-        return {
+        data: dict[str, Any] = {
             "week": self.week,
             "layer": self.layer.value,
-            "start": self.start.isoformat(),
-            "end": self.end.isoformat(),
-            "before": self.before,
-            "after": self.after,
         }
+        if self.window is not None:
+            data["window"] = self.window
+        data.update(
+            {
+                "start": self.start.isoformat(),
+                "end": self.end.isoformat(),
+                "before": self.before,
+                "after": self.after,
+            }
+        )
+        return data
 
 
 @dataclass(frozen=True)
@@ -164,7 +187,7 @@ class SwapOption:
 
     def summary(self) -> str:
         """One line: ``swap: carol takes week 4 primary, bob takes week 6 secondary``."""
-        parts = [f"{m.after} takes week {m.week} {m.layer.value}" for m in self.moves]
+        parts = [f"{m.after} takes {m.label()}" for m in self.moves]
         return f"{self.kind}: " + ", ".join(parts)
 
     def to_data(self) -> dict[str, Any]:
@@ -188,7 +211,8 @@ class SwapOption:
 
 
 def with_swap(plan: Plan, option: SwapOption, *, created: datetime | None = None) -> Plan:
-    """The plan with the option's moves written as whole-week overrides.
+    """The plan with the option's moves written as whole-week overrides (in a schedule with
+    coverage windows, one override over each occurrence of a moved window-week).
 
     Every option moves whole weeks, yet the weekly shifts stay as published: each move is an
     override over the whole week (``replaces`` names who had it), so the plan shows what was
@@ -215,21 +239,35 @@ def with_swap(plan: Plan, option: SwapOption, *, created: datetime | None = None
         raise _args.bad_value(
             "with_swap", "option", option.schedule, f"an option for one of: {names}"
         ) from None
+    spans: list[tuple[Move, list[tuple[datetime, datetime]]]] = []
     for m in option.moves:
-        now = [s.person for s in sp.on(m.week, m.layer)]
-        if now != [m.before]:
+        if m.window is None:
+            cell = sp.on(m.week, m.layer)
+            now = [s.person for s in cell]
+            fits = now == [m.before]
+        else:
+            cell = sp.on(m.week, m.layer, m.window)
+            now = sorted({s.person for s in cell})
+            fits = bool(cell) and now == [m.before]
+        if not fits:
             raise _args.bad_value(
                 "with_swap",
                 "option",
-                f"week {m.week} {m.layer.value} held by {m.before}",
+                f"{m.label()} held by {m.before}",
                 "an option computed on this plan",
                 f"; the plan has {', '.join(now) or 'nobody'} there now: ask suggest_swaps again",
             )
-    reason = f"{option.kind} to free {option.person}'s week {option.week}"
-    for m in option.moves:
-        plan = plan.with_override(
-            option.schedule, m.layer, m.after, m.start, m.end, reason=reason, created=created
+        # A window-week moves occurrence by occurrence: an override over each of them, so the
+        # time between occurrences (other windows, or nobody's) stays as it is.
+        spans.append(
+            (m, [(m.start, m.end)] if m.window is None else [(s.start, s.end) for s in cell])
         )
+    reason = f"{option.kind} to free {option.person}'s week {option.week}"
+    for m, pieces in spans:
+        for a, b in pieces:
+            plan = plan.with_override(
+                option.schedule, m.layer, m.after, a, b, reason=reason, created=created
+            )
     return plan
 
 
@@ -532,6 +570,7 @@ def suggest_swaps(
     *,
     top: int = 5,
     others: Sequence[Schedule] = (),
+    window: str | None = None,
 ) -> list[SwapOption]:
     """Ranked options that free ``person``'s ``week`` in ``schedule``, best first.
 
@@ -541,6 +580,18 @@ def suggest_swaps(
     find no error the plan did not already have. The options move whole weeks, so the interval
     rules H101–H107 see nothing the weekly rules do not.
 
+    In a schedule with coverage windows the unit is a *window-week*: the occurrences of one
+    window that one person holds in a week and layer. ``person``'s week is the window-week they
+    hold in it (``window`` picks one when they hold two). The options are **covers** (another
+    member the window's ``members:`` selector selects takes every occurrence) and **swaps**
+    (they take it, and ``person`` takes one of their window-weeks of the same window within
+    ± max(max_consecutive_weeks, 2) weeks); no chains. The pools are small, so every candidate
+    is tried directly (no solver model): each is applied with :func:`with_swap` (an override
+    over each occurrence) and kept only if the hard-rule checkers and the interval checkers
+    (:func:`oncall_planner.validate.intervals.check_intervals`, which see min rest and night
+    hours to the minute) find no error the plan did not already have. Loads are
+    :func:`oncall_planner.fairness.effective_load` (window weight × hours ÷ the week's hours).
+
     Args:
         plan: The plan (as published, overrides included).
         schedule: The schedule whose week is freed, or the path of its file.
@@ -549,16 +600,18 @@ def suggest_swaps(
         top: How many options, 1–50.
         others: The other schedules of the plan, so that the check covers people shared with
             them (two schedules at once, stints across schedules).
+        window: The window whose week is freed, for a schedule with coverage windows; needed
+            only when ``person`` holds two windows that week (otherwise the one they hold).
 
     Returns:
         Up to ``top`` options, ``rank`` 1 first.
 
     Raises:
         TypeError: An argument of the wrong kind.
-        ValueError: An unknown person or schedule, a week out of range, or the person is not on
-            call that week.
-        NoSwapError: No option exists; the message says why. Schedules with coverage windows
-            are refused with this error (swaps of windows are not supported).
+        ValueError: An unknown person, schedule or window, a week out of range, the person is
+            not on call that week (or does not hold ``window`` then), or ``window`` is missing
+            while they hold two windows that week.
+        NoSwapError: No option exists; the message says why.
     """
     from oncall_planner import _args
 
@@ -578,20 +631,32 @@ def suggest_swaps(
             func, "schedule", sched, f"a schedule of the plan ({', '.join(names)})"
         )
     sp = plan.schedule(sched.name)
-    if sched.windows or sp.windows or any(s.window is not None for s in sp.shifts):
-        # Options move whole weekly shifts; a window's week is several occurrences, and moving
-        # one touches min rest and night hours across windows (H011, H012).
-        raise NoSwapError(
-            f"{sched.name} has coverage windows: swap moves whole weekly shifts and does not "
-            "plan swaps of windows yet; cover the occurrences with `oncall-planner override`, "
-            "or re-plan with the person's time off (`oncall-planner plan --previous`)"
-        )
+    windowed = bool(sched.windows or sp.windows or any(s.window is not None for s in sp.shifts))
+    if window is not None:
+        if not isinstance(window, str):
+            raise _args.wrong_type(func, "window", window, "a window name or None")
+        if not windowed:
+            raise _args.bad_value(
+                func, "window", window, f"None: {sched.name} has no coverage windows"
+            )
+        _args.str_arg(func, "window", window, choices=[w.name for w in sched.windows])
     week = _args.int_arg(func, "week", week, lo=0, hi=sp.weeks - 1, what="a week index of the plan")
     members = sorted(m.id for m in sched.participants.members)
     if person not in members:
         raise _args.bad_value(
             func, "person", person, f"a member of {sched.name}: {', '.join(members)}"
         )
+    if windowed:
+        if not sched.windows:
+            raise _args.bad_value(
+                func,
+                "schedule",
+                sched,
+                f"the schedule with the coverage windows of the plan of {sched.name} "
+                f"({', '.join(sp.window_names())})",
+            )
+        rest = [o for o in others if o.name != sched.name]
+        return _window_swaps(plan, sched, rest, person, week, window, top)
     ctx = _context(plan, sched, person, week, [o for o in others if o.name != sched.name])
     held = [lay for (w, lay), p in ctx.holder.items() if w == week and p == person]
     if not held:
@@ -622,6 +687,60 @@ def suggest_swaps(
     return found
 
 
+def _hard_errors(
+    plan: Plan,
+    schedule: Schedule,
+    others: Sequence[Schedule],
+    problem: Problem,
+    *,
+    intervals: bool = False,
+) -> Callable[[Plan], set[Any]]:
+    """The error findings of a plan, as the validator's hard-rule checkers
+    (``validate.hard.CHECKERS``) see them over the weekly view, and with ``intervals`` its
+    interval checkers (:func:`oncall_planner.validate.intervals.check_intervals`) too.
+
+    The schedules are expanded once for every plan the returned function is given, rather than
+    once per ``check`` call (that expansion was most of a 0.6 s ``check`` on 200 members).
+    """
+    from oncall_planner.expand import expand
+    from oncall_planner.report import Severity
+    from oncall_planner.roster import weekly_view
+    from oncall_planner.validate.hard import CHECKERS, HardContext
+    from oncall_planner.validate.intervals import check_intervals
+
+    targets = sorted(
+        [schedule, *(o for o in others if o.name != schedule.name)], key=lambda s: s.name
+    )
+    names = {sp.name for sp in plan.schedules}
+    problems = {
+        s.name: problem
+        if s.name == schedule.name
+        else expand(s, plan.schedule(s.name).start, plan.schedule(s.name).weeks)
+        for s in targets
+        if s.name in names
+    }
+    windows: dict[tuple[str, str], Problem] = {}  # each window expanded once, too
+
+    def errors(p: Plan) -> set[Any]:
+        items = [
+            (s, weekly_view(p.schedule(s.name)), problems[s.name])
+            for s in targets
+            if s.name in problems
+        ]
+        ctx_ = HardContext(items, windows=windows)
+        found = {
+            f
+            for checker in CHECKERS.values()
+            for f in checker(ctx_)
+            if f.severity is Severity.ERROR
+        }
+        if intervals:
+            found |= {f for f in check_intervals(targets, p) if f.severity is Severity.ERROR}
+        return found
+
+    return errors
+
+
 def _checked(
     plan: Plan,
     schedule: Schedule,
@@ -638,37 +757,7 @@ def _checked(
     its holder's week; the schedules are expanded once for all options rather than once per
     ``check`` call (that expansion was most of a 0.6 s ``check`` on 200 members).
     """
-    from oncall_planner.expand import expand
-    from oncall_planner.report import Severity
-    from oncall_planner.roster import weekly_view
-    from oncall_planner.validate.hard import CHECKERS, HardContext
-
-    targets = sorted(
-        [schedule, *(o for o in others if o.name != schedule.name)], key=lambda s: s.name
-    )
-    names = {sp.name for sp in plan.schedules}
-    problems = {
-        s.name: ctx.problem
-        if s.name == schedule.name
-        else expand(s, plan.schedule(s.name).start, plan.schedule(s.name).weeks)
-        for s in targets
-        if s.name in names
-    }
-
-    def errors(p: Plan) -> set[Any]:
-        items = [
-            (s, weekly_view(p.schedule(s.name)), problems[s.name])
-            for s in targets
-            if s.name in problems
-        ]
-        ctx_ = HardContext(items)
-        return {
-            f
-            for checker in CHECKERS.values()
-            for f in checker(ctx_)
-            if f.severity is Severity.ERROR
-        }
-
+    errors = _hard_errors(plan, schedule, others, ctx.problem)
     before = errors(plan)
     kept: list[SwapOption] = []
     # The validator may turn some down (rules the model leaves to it, e.g. on-call share caps):
@@ -688,3 +777,184 @@ def _checked(
         ),
     )
     return [replace(o, rank=k + 1) for k, o in enumerate(kept)]
+
+
+# ---------------------------------------------------------------------------------------------
+# Schedules with coverage windows
+
+#: A window-week: (week, layer, window).
+_Cell = tuple[int, Layer, str]
+
+
+def _window_cells(sp: SchedulePlan) -> dict[_Cell, str]:
+    """Window-week → its holder on the weekly view (paged layers only)."""
+    cells: dict[_Cell, str] = {}
+    for s in sp.shifts:
+        if s.layer in PAGED_LAYERS and s.window is not None:
+            cells.setdefault((s.week, s.layer, s.window), s.person)
+    return cells
+
+
+def _window_shares(
+    plan: Plan, schedule: Schedule, others: Sequence[Schedule], sp: SchedulePlan
+) -> dict[str, float]:
+    """The planner's fair shares of the schedule's load: as written in the plan, else
+    computed as the planner does (summed over the schedule's windows)."""
+    members = [m.id for m in schedule.participants.members]
+    stored = {f.person: f.fair_share for f in sp.fairness}
+    if set(members) <= set(stored):
+        return {p: stored[p] for p in members}
+    from oncall_planner.solver.instance import build_instance
+    from oncall_planner.solver.objective import fair_targets
+    from oncall_planner.solver.options import PlanOptions
+
+    options = PlanOptions()
+    instance = build_instance([schedule, *others], sp.start, sp.weeks)
+    rots = [r for r in instance.rotations if r.schedule.name == schedule.name]
+    shares: dict[str, float] = {}
+    for rot in rots:
+        for p, x in fair_targets(instance, rot, options).items():
+            shares[p] = shares.get(p, 0.0) + x
+    return shares
+
+
+def _window_swaps(
+    plan: Plan,
+    schedule: Schedule,
+    others: Sequence[Schedule],
+    person: str,
+    week: int,
+    window: str | None,
+    top: int,
+) -> list[SwapOption]:
+    """Covers and swaps of ``person``'s window-week, checked and ranked (see
+    :func:`suggest_swaps`)."""
+    from oncall_planner import _args
+    from oncall_planner.expand import expand
+    from oncall_planner.fairness import effective_load
+    from oncall_planner.roster import weekly_view
+    from oncall_planner.solver.options import PlanOptions
+
+    func = "suggest_swaps"
+    sp = weekly_view(plan.schedule(schedule.name))
+    cells = _window_cells(sp)
+    held = sorted((c for c, p in cells.items() if c[0] == week and p == person), key=_cell_key)
+    if not held:
+        now = ", ".join(
+            f"{c[2]} {c[1].value} {p}"
+            for c, p in sorted(cells.items(), key=lambda kv: _cell_key(kv[0]))
+            if c[0] == week
+        )
+        raise _args.bad_value(
+            func,
+            "person",
+            person,
+            f"someone on call in week {week} of {schedule.name} ({now or 'nobody'})",
+        )
+    theirs = sorted({c[2] for c in held})
+    if window is None:
+        if len(theirs) > 1:
+            raise _args.bad_value(
+                func,
+                "window",
+                None,
+                "one of " + ", ".join(repr(w) for w in theirs),
+                f": {person} holds {len(theirs)} windows in week {week} of {schedule.name}",
+            )
+        window = theirs[0]
+    elif window not in theirs:
+        raise _args.bad_value(
+            func,
+            "window",
+            window,
+            f"a window {person} holds in week {week} of {schedule.name}: "
+            + ", ".join(repr(w) for w in theirs),
+        )
+    mine = [c for c in held if c[2] == window]
+    pool = [m.id for m in schedule.window_members(schedule.window(window)) if m.id != person]
+    reach = max(schedule.participants.max_consecutive_weeks, 2)
+
+    occurrences: dict[_Cell, list[tuple[datetime, datetime]]] = {}
+    for s in sp.shifts:
+        if s.window is not None:
+            occurrences.setdefault((s.week, s.layer, s.window), []).append((s.start, s.end))
+
+    def move(cell: _Cell, before: str, after: str) -> Move:
+        times = occurrences[cell]
+        start = min(a for a, _ in times)
+        end = max(b for _, b in times)
+        return Move(cell[0], cell[1], start, end, before, after, window=cell[2])
+
+    candidates: list[tuple[Literal["cover", "swap"], tuple[Move, ...]]] = []
+    for q in pool:
+        candidates.append(("cover", tuple(move(c, person, q) for c in mine)))
+    for c2, q in sorted(cells.items(), key=lambda kv: _cell_key(kv[0])):
+        if c2[2] != window or c2[0] == week or abs(c2[0] - week) > reach or q not in pool:
+            continue
+        moves = tuple(
+            sorted(
+                [*(move(c, person, q) for c in mine), move(c2, q, person)],
+                key=lambda m: (m.week, m.layer.order),
+            )
+        )
+        candidates.append(("swap", moves))
+
+    options = PlanOptions()
+    pw, sw = options.primary_weight, options.secondary_weight
+    problem = expand(schedule, sp.start, sp.weeks)
+    errors = _hard_errors(plan, schedule, others, problem, intervals=True)
+    before = errors(plan)
+    loads = effective_load([plan.schedule(schedule.name)], pw, sw)
+    shares = _window_shares(plan, schedule, others, sp)
+    on_weeks: dict[str, set[int]] = {}
+    for c, p in cells.items():
+        on_weeks.setdefault(p, set()).add(c[0])
+
+    kept: list[SwapOption] = []
+    for kind, moves in candidates:
+        option = SwapOption(0, kind, schedule.name, person, week, moves)
+        applied = with_swap(plan, option)
+        if errors(applied) - before:
+            continue
+        after = effective_load([applied.schedule(schedule.name)], pw, sw)
+        involved = sorted({m.before for m in moves} | {m.after for m in moves})
+        changes = tuple(
+            LoadChange(p, loads.get(p, 0.0), after.get(p, 0.0), shares.get(p, 0.0))
+            for p in involved
+            if round(after.get(p, 0.0) - loads.get(p, 0.0), 9) != 0.0
+        )
+        weeks_after = {p: set(on_weeks.get(p, set())) for p in involved}
+        cells_after = dict(cells)
+        for m in moves:
+            assert m.window is not None
+            cells_after[(m.week, m.layer, m.window)] = m.after
+        for p in involved:
+            weeks_after[p] = {c[0] for c, q in cells_after.items() if q == p}
+        gaps = tuple(
+            StintGaps(p, _stint_gaps(on_weeks.get(p, set())), _stint_gaps(weeks_after[p]))
+            for p in involved
+        )
+        deviation = sum(abs(c.after - c.fair_share) - abs(c.before - c.fair_share) for c in changes)
+        kept.append(replace(option, loads=changes, gaps=gaps, deviation=deviation))
+    if not kept:
+        why = (
+            f"nobody else may hold window {window} (its members: selector)"
+            if not pool
+            else f"each of {len(pool)} people who may hold window {window} would break a rule, "
+            f"as a cover or a swap within {reach} weeks"
+        )
+        raise NoSwapError(
+            f"no option frees {person}'s week {week} ({window}) in {schedule.name}: {why}"
+        )
+    kept.sort(
+        key=lambda o: (
+            o.changes,
+            round(o.deviation, 1),
+            [(m.week, m.layer.order, m.window or "", m.after) for m in o.moves],
+        ),
+    )
+    return [replace(o, rank=k + 1) for k, o in enumerate(kept[:top])]
+
+
+def _cell_key(cell: _Cell) -> tuple[int, int, str]:
+    return (cell[0], cell[1].order, cell[2])
