@@ -1,7 +1,7 @@
 """What a re-plan changed: the previous plan's shifts that moved, each with its reason.
 
-Solver-free (``check``-side code may use it): it compares two plans week by week, by shift start
-and layer, and explains each change from the schedules ("bob is now on time off in week 6").
+Solver-free (``check``-side code may use it): it compares two plans week by week (window by
+window) and layer, and explains each change from the schedules ("bob is now on time off in week 6").
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from datetime import datetime
 from oncall_planner.carryover import previous_assignments
 from oncall_planner.expand import Problem, expand
 from oncall_planner.plans import PAGED_LAYERS, Layer, Plan, SchedulePlan, ShiftChange
-from oncall_planner.spec import Member, Schedule
+from oncall_planner.spec import Member, Schedule, Window
 
 __all__ = ["plan_changes"]
 
@@ -22,8 +22,13 @@ def plan_changes(
 ) -> tuple[ShiftChange, ...]:
     """The paged shifts of ``plan`` whose holder differs from ``previous``, with reasons.
 
-    Only weeks that both plans cover are compared (a week is matched by its start instant, so
-    a plan that starts later still lines up). Shadow weeks are not compared: they carry no pager.
+    Only weeks that both plans cover are compared, matched by time as the planner reads a
+    previous plan (``carryover.previous_assignments``): a whole week by its start instant, so a
+    plan that starts later still lines up; with coverage windows, a window's week by the week its
+    occurrences fall in (the weekend window starts on Friday, not at the handoff), the change
+    then naming the window and starting at the week's first occurrence. Reasons read the
+    window's own hours (time off on Saturday does not explain a weekday change). Shadow weeks
+    are not compared: they carry no pager.
 
     Args:
         previous: The plan before the re-plan.
@@ -39,75 +44,30 @@ def plan_changes(
     for sp in sorted(plan.schedules, key=lambda sp: sp.name):
         old = before_plans.get(sp.name)
         schedule = by_name.get(sp.name)
-        if old is None or schedule is None:
-            continue
-        if schedule.windows:
-            changes += _window_changes(schedule, sp, old)
-            continue
-        problem = expand(schedule, sp.start, sp.weeks)
-        index = {w.start: w.index for w in problem.weeks}
-        held: dict[tuple[datetime, Layer], str] = {
-            (s.start, s.layer): s.person for s in old.shifts if s.layer in PAGED_LAYERS
-        }
-        now: dict[tuple[datetime, Layer], str] = {
-            (s.start, s.layer): s.person for s in sp.shifts if s.layer in PAGED_LAYERS
-        }
-        members = {m.id: m for m in schedule.participants.members}
-        covered = {start for start, _ in held}
-        found: list[tuple[int, Layer, datetime, str | None, str | None]] = []
-        for key in sorted(set(held) | set(now), key=lambda k: (k[0], k[1].order)):
-            start, layer = key
-            w = index.get(start)
-            if w is None:
-                continue
-            if start not in covered:
-                continue  # a week the previous plan did not cover
-            before, after = held.get(key), now.get(key)
-            if before != after:
-                found.append((w, layer, start, before, after))
-        taking = {after: w for w, _, _, _, after in found if after is not None}
-        for w, layer, start, before, after in found:
-            changes.append(
-                ShiftChange(
-                    schedule=sp.name,
-                    week=w,
-                    layer=layer,
-                    start=start,
-                    before=before,
-                    after=after,
-                    reason=_reason(problem, members, w, before, after, taking),
-                )
-            )
+        if old is not None and schedule is not None:
+            changes += _changes(schedule, sp, old)
     return tuple(changes)
 
 
-def _window_changes(schedule: Schedule, sp: SchedulePlan, old: SchedulePlan) -> list[ShiftChange]:
-    """With windows the unit is a window's week: its holder before and after, per layer.
-
-    Occurrences need not start at a handoff (the weekend window starts on Friday), so cells are
-    matched by the week their occurrences fall in (``carryover.previous_assignments``), and a
-    cell the previous plan did not cover is left out. Reasons read the window's own hours (time
-    off on Saturday does not explain a weekday change).
-    """
+def _changes(schedule: Schedule, sp: SchedulePlan, old: SchedulePlan) -> list[ShiftChange]:
     members = {m.id: m for m in schedule.participants.members}
-    found: list[tuple[int, int, Layer, str, datetime, str | None, str | None, Problem]] = []
-    for k, window in enumerate(schedule.windows):
+    windows: list[Window | None] = list(schedule.windows) or [None]
+    found: list[tuple[int, int, Layer, datetime, str | None, str | None, Problem]] = []
+    for k, window in enumerate(windows):
         problem = expand(schedule, sp.start, sp.weeks, window=window)
-        held = previous_assignments(problem, old)
         now = previous_assignments(problem, sp)
-        for w, pairs in held.items():
-            week = problem.weeks[w]
-            if not week.intervals:
-                continue
+        for w, pairs in previous_assignments(problem, old).items():
             before_of = {layer: p for layer, p in pairs if layer in PAGED_LAYERS}
+            if not before_of:
+                continue  # a week the previous plan did not cover
             after_of = {layer: p for layer, p in now.get(w, ()) if layer in PAGED_LAYERS}
+            start = problem.weeks[w].pieces()[0][0]
             for layer in sorted(set(before_of) | set(after_of), key=lambda x: x.order):
                 before, after = before_of.get(layer), after_of.get(layer)
                 if before != after:
-                    start = week.intervals[0][0]
-                    found.append((w, k, layer, window.name, start, before, after, problem))
-    found.sort(key=lambda it: (it[0], it[2].order, it[4], it[1]))
-    taking = {after: w for w, _, _, _, _, _, after, _ in found if after is not None}
+                    found.append((w, k, layer, start, before, after, problem))
+    found.sort(key=lambda it: (it[0], it[2].order, it[3], it[1]))
+    taking = {after: w for w, _, _, _, _, after, _ in found if after is not None}
     return [
         ShiftChange(
             schedule=sp.name,
@@ -117,9 +77,9 @@ def _window_changes(schedule: Schedule, sp: SchedulePlan, old: SchedulePlan) -> 
             before=before,
             after=after,
             reason=_reason(problem, members, w, before, after, taking),
-            window=name,
+            window=None if problem.window is None else problem.window.name,
         )
-        for w, _, layer, name, start, before, after, problem in found
+        for w, _, layer, start, before, after, problem in found
     ]
 
 
