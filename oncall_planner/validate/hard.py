@@ -182,38 +182,30 @@ def check_one_role(ctx: HardContext) -> Iterator[Finding]:
     """H002: nobody holds two roles (primary, secondary, shadow) in the same week; with
     windows, in the same window-week or at overlapping times."""
     for schedule, sp, problem in ctx.items:
-        if schedule.windows:
-            yield from _window_roles(schedule, sp, problem)
-            continue
-        roles: dict[tuple[int, str], list[str]] = {}
+        # A window's occurrences repeat its layer: one role per window-week and layer.
+        roles: dict[tuple[int, str, str], list[str]] = {}
         for s in _shifts(sp, problem):
-            roles.setdefault((s.week, s.person), []).append(s.layer.value)
-        for (week, person), layers in sorted(roles.items()):
+            mine = roles.setdefault((s.week, s.window or "", s.person), [])
+            if s.window is None or s.layer.value not in mine:
+                mine.append(s.layer.value)
+        for (week, window, person), layers in sorted(roles.items()):
             if len(layers) > 1:
+                of = f" of window {window}" if window else ""
                 yield source_of(schedule).finding(
                     "H002",
                     member_path(schedule, person),
-                    f"{schedule.name}: {person} holds {len(layers)} roles in "
+                    f"{schedule.name}: {person} holds {len(layers)} roles{of} in "
                     f"{_week_label(problem, week)} ({' and '.join(layers)})",
                     hint="give one of the roles to someone else",
                 )
+        if schedule.windows:
+            yield from _roles_at_once(schedule, _shifts(sp, problem), problem)
 
 
-def _window_roles(schedule: Schedule, sp: SchedulePlan, problem: Problem) -> Iterator[Finding]:
-    roles: dict[tuple[int, str, str], set[str]] = {}
-    shifts = _shifts(sp, problem)
-    for s in shifts:
-        if s.window is not None:
-            roles.setdefault((s.week, s.window, s.person), set()).add(s.layer.value)
-    for (week, window, person), layers in sorted(roles.items()):
-        if len(layers) > 1:
-            yield source_of(schedule).finding(
-                "H002",
-                member_path(schedule, person),
-                f"{schedule.name}: {person} holds {len(layers)} roles of window {window} in "
-                f"{_week_label(problem, week)} ({' and '.join(sorted(layers))})",
-                hint="give one of the roles to someone else",
-            )
+def _roles_at_once(
+    schedule: Schedule, shifts: Sequence[Shift], problem: Problem
+) -> Iterator[Finding]:
+    """H002 across windows: two roles of one person at overlapping times."""
     by_person: dict[str, list[Shift]] = {}
     for s in shifts:
         by_person.setdefault(s.person, []).append(s)
