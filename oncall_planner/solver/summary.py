@@ -50,23 +50,18 @@ def fairness_summary(result: Plan, instance: Instance, options: PlanOptions) -> 
     groups = [[instance.rotations[r] for r in g] for g in instance.schedule_groups()]
     windowed = {g[0].schedule.name: g for g in groups if g[0].window is not None}
     count: dict[tuple[str, Layer], int] = {}
-    org_extra: dict[str, float] = {}  # load of windowed schedules, org-wide
     for sp in result.schedules:
         if sp.name in windowed:
             for pid, cells in _window_cells(sp, windowed[sp.name]).items():
                 for _rot, _w, layer in cells:
                     count[(pid, layer)] = count.get((pid, layer), 0) + 1
-            for pid, x in effective_load([sp], pw, sw).items():
-                org_extra[pid] = org_extra.get(pid, 0.0) + x
             continue
         for s in weekly_view(sp).shifts:
             count[(s.person, s.layer)] = count.get((s.person, s.layer), 0) + 1
-    org_weeks = effective_weeks([sp for sp in result.schedules if sp.name not in windowed])
+    org_loads = effective_load(result.schedules, pw, sw)
 
     def org_load(pid: str) -> float:
-        held = org_weeks.get(pid, {})
-        whole = load(held.get(Layer.PRIMARY, 0.0), held.get(Layer.SECONDARY, 0.0), pw, sw)
-        return round(float(whole) + org_extra.get(pid, 0.0), 3)
+        return round(org_loads.get(pid, 0.0), 3)
 
     updated = []
     for rots in groups:
