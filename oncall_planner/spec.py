@@ -125,18 +125,26 @@ def _check_zone(value: object) -> str:
     return name
 
 
+def _wall_minutes(value: object, example: str, *, end_of_day: bool) -> int:
+    """``"HH:MM"`` → minutes since midnight; ``"24:00"`` (1440) only with ``end_of_day``."""
+    if isinstance(value, bool) or not isinstance(value, str):
+        raise ValueError(f'expected a quoted wall time "HH:MM" such as "{example}", got {value!r}')
+    match = re.fullmatch(r"(\d{1,2}):(\d{2})", value.strip())
+    also = ' (or "24:00")' if end_of_day else ""
+    if not match:
+        raise ValueError(f'expected a wall time "HH:MM" such as "{example}"{also}, got {value!r}')
+    hour, minute = int(match[1]), int(match[2])
+    if minute > 59 or hour > 24 or (hour == 24 and (minute or not end_of_day)):
+        hours = "00–23 (or 24:00)" if end_of_day else "00–23"
+        raise ValueError(f"{value!r} is not a time of day: hours are {hours}, minutes 00–59")
+    return hour * 60 + minute
+
+
 def _check_hhmm(value: object) -> time:
     if isinstance(value, time):
         return value
-    if isinstance(value, bool) or not isinstance(value, str):
-        raise ValueError(f'expected a quoted wall time "HH:MM" such as "10:00", got {value!r}')
-    match = re.fullmatch(r"(\d{1,2}):(\d{2})", value.strip())
-    if not match:
-        raise ValueError(f'expected a wall time "HH:MM" such as "10:00", got {value!r}')
-    hour, minute = int(match[1]), int(match[2])
-    if hour > 23 or minute > 59:
-        raise ValueError(f"{value!r} is not a time of day: hours are 00–23, minutes 00–59")
-    return time(hour, minute)
+    minutes = _wall_minutes(value, "10:00", end_of_day=False)
+    return time(minutes // 60, minutes % 60)
 
 
 def _check_date(value: object) -> date:
@@ -186,23 +194,8 @@ def _check_clock(value: object) -> int:
     """``"HH:MM"`` with 24:00 allowed → minutes since midnight, 0..1440."""
     if isinstance(value, time):
         return value.hour * 60 + value.minute
-    if isinstance(value, bool) or not isinstance(value, str | int):
-        raise ValueError(f'expected a quoted wall time "HH:MM" such as "08:00", got {value!r}')
-    if isinstance(value, int):
-        if 0 <= value <= 1440:
-            return value
-        raise ValueError(f"{value!r} minutes is not a time of day: 0..1440")
-    match = re.fullmatch(r"(\d{1,2}):(\d{2})", value.strip())
-    if not match:
-        raise ValueError(
-            f'expected a wall time "HH:MM" such as "08:00" (or "24:00"), got {value!r}'
-        )
-    hour, minute = int(match[1]), int(match[2])
-    if minute > 59 or hour > 24 or (hour == 24 and minute):
-        raise ValueError(
-            f"{value!r} is not a time of day: hours are 00–23 (or 24:00), minutes 00–59"
-        )
-    return hour * 60 + minute
+    # A bare number is refused as for handoff_time: `start: 8` is not 00:08.
+    return _wall_minutes(value, "08:00", end_of_day=True)
 
 
 def format_clock(minutes: int) -> str:

@@ -422,3 +422,18 @@ def test_replan_changes_name_the_window_whose_week_changed() -> None:
     assert (change.window, change.week, change.before, change.after) == ("amer", 1, "a1", "a0")
     assert change.start == amer.intervals[0][0]
     assert plan_changes(previous, previous, [schedule]) == ()
+
+
+def test_window_times_are_quoted_wall_times_like_the_handoff() -> None:
+    import pytest
+    from pydantic import ValidationError
+
+    from oncall_planner.spec import Window
+
+    ok = Window.model_validate({"name": "n", "days": "daily", "start": "20:00", "end": "24:00"})
+    assert (ok.start, ok.end) == (1200, 1440)
+    for start, said in ((8, 'quoted wall time "HH:MM"'), ("24:00", "starts at 24:00")):
+        with pytest.raises(ValidationError, match=said):
+            Window.model_validate({"name": "n", "days": "daily", "start": start, "end": "09:00"})
+    with pytest.raises(ValidationError, match=r"hours are 00–23 \(or 24:00\)"):
+        Window.model_validate({"name": "n", "days": "daily", "start": "08:00", "end": "24:30"})
