@@ -81,6 +81,17 @@ class _Stints:
             insort(held, (start, end, limit))
 
 
+def _share_allowances(instance: Instance) -> dict[str, int]:
+    """H010: the most on-call weeks each capped person may hold, over their longest horizon
+    (as ``constraints.MaxOnCallShare`` and the checker count it)."""
+    caps = on_call_share_caps(rot.schedule for rot in instance.rotations)
+    horizon: dict[str, int] = {}
+    for rot in instance.rotations:
+        for p in rot.members:
+            horizon[p] = max(horizon.get(p, 0), rot.n_weeks)
+    return {p: share_weeks(cap, horizon[p]) for p, cap in caps.items() if p in horizon}
+
+
 def greedy_assignment(
     instance: Instance,
     targets: dict[int, dict[str, float]],
@@ -96,14 +107,7 @@ def greedy_assignment(
     chosen: set[Cell] = set()
     busy: dict[str, list[tuple[datetime, datetime]]] = {}
     stints = _Stints(instance)
-    # H010: the most on-call weeks each capped person may hold, over their longest horizon
-    # (as ``constraints.MaxOnCallShare`` and the checker count it).
-    caps = on_call_share_caps(rot.schedule for rot in instance.rotations)
-    horizon: dict[str, int] = {}
-    for rot in instance.rotations:
-        for p in rot.members:
-            horizon[p] = max(horizon.get(p, 0), rot.n_weeks)
-    allowed_weeks = {p: share_weeks(cap, horizon[p]) for p, cap in caps.items() if p in horizon}
+    allowed_weeks = _share_allowances(instance)
     held: dict[str, int] = {}
     complete = True
     for rot in instance.rotations:
@@ -183,12 +187,7 @@ def _windowed_assignment(
     over a schedule-week (H012). Load counts each cell at ``Rotation.share``."""
     chosen: set[Cell] = set()
     stints = _Stints(instance)
-    caps = on_call_share_caps(rot.schedule for rot in instance.rotations)
-    horizon: dict[str, int] = {}
-    for rot in instance.rotations:
-        for p in rot.members:
-            horizon[p] = max(horizon.get(p, 0), rot.n_weeks)
-    allowed_weeks = {p: share_weeks(cap, horizon[p]) for p, cap in caps.items() if p in horizon}
+    allowed_weeks = _share_allowances(instance)
     rest = {
         rot.schedule.name: rot.schedule.participants.min_rest
         for rot in instance.rotations
