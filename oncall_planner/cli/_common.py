@@ -36,6 +36,25 @@ def usage_error(parser: argparse.ArgumentParser, message: str) -> int:
     return 2
 
 
+def plan_schedule(
+    parser: argparse.ArgumentParser, plan: Plan, name: str | None, schedules: str | None
+) -> str | int:
+    """The schedule of the plan a command acts on (``--schedule``, or the only one), or the
+    usage error's exit code (2) when it is missing, unknown, or ``--schedules`` does not exist.
+    """
+    names = sorted(sp.name for sp in plan.schedules)
+    if name is None and len(names) == 1:
+        name = names[0]
+    if name not in names:
+        listed = ", ".join(names) or "none"
+        given = "--schedule is needed" if name is None else f"no schedule {name!r}"
+        return usage_error(parser, f"--schedule: {given}; the plan has: {listed}")
+    if schedules is not None and not Path(schedules).exists():
+        return usage_error(parser, f"--schedules: no such file or folder: {schedules}")
+    assert name is not None
+    return name
+
+
 def stand_in_schedule(plan: Plan, name: str) -> Schedule:
     """The schedule ``name`` as far as its plan file shows it, for commands given a plan and
     no schedule file (``pages synth``, ``swap``).

@@ -9,7 +9,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from oncall_planner._io import write_atomic
-from oncall_planner.cli._common import usage_error
+from oncall_planner.cli._common import plan_schedule, usage_error
 from oncall_planner.cli.who import parse_time
 from oncall_planner.plans import Layer, Plan
 from oncall_planner.report import Finding, Severity
@@ -69,16 +69,9 @@ def _findings(plan: Plan, schedules_path: str | None, plan_path: str) -> list[Fi
 def run(args: argparse.Namespace) -> int:
     """Add the override, check, write; 0 written, 1 broken rules or bad input, 2 usage."""
     plan = Plan.read(args.plan)
-    names = sorted(sp.name for sp in plan.schedules)
-    name = args.schedule
-    if name is None and len(names) == 1:
-        name = names[0]
-    if name not in names:
-        listed = ", ".join(names) or "none"
-        given = "--schedule is needed" if name is None else f"no schedule {name!r}"
-        return usage_error(args.parser, f"--schedule: {given}; the plan has: {listed}")
-    if args.schedules is not None and not Path(args.schedules).exists():
-        return usage_error(args.parser, f"--schedules: no such file or folder: {args.schedules}")
+    name = plan_schedule(args.parser, plan, args.schedule, args.schedules)
+    if isinstance(name, int):
+        return name
     zone = ZoneInfo(plan.schedule(name).timezone)
     times = []
     for flag, value in (("--from", args.start), ("--to", args.end)):

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from oncall_planner._io import write_atomic
-from oncall_planner.cli._common import emit, stand_in_schedule, usage_error
+from oncall_planner.cli._common import emit, plan_schedule, stand_in_schedule, usage_error
 from oncall_planner.plans import Plan
 
 if TYPE_CHECKING:
@@ -87,17 +87,10 @@ def run(args: argparse.Namespace) -> int:
     from oncall_planner.solver.swap import suggest_swaps, with_swap
 
     plan = Plan.read(args.plan)
-    names = sorted(sp.name for sp in plan.schedules)
-    name = args.schedule
-    if name is None and len(names) == 1:
-        name = names[0]
-    if name not in names:
-        listed = ", ".join(names) or "none"
-        given = "--schedule is needed" if name is None else f"no schedule {name!r}"
-        return usage_error(args.parser, f"--schedule: {given}; the plan has: {listed}")
+    name = plan_schedule(args.parser, plan, args.schedule, args.schedules)
+    if isinstance(name, int):
+        return name
     path = Path(args.schedules) if args.schedules is not None else None
-    if path is not None and not path.exists():
-        return usage_error(args.parser, f"--schedules: no such file or folder: {args.schedules}")
     if not 1 <= args.top <= 50:
         return usage_error(args.parser, f"--top: must be 1 to 50, got {args.top}")
     weeks = plan.schedule(name).weeks
@@ -138,6 +131,7 @@ def run(args: argparse.Namespace) -> int:
                 else f"{name} has no coverage windows"
             )
             return usage_error(args.parser, f"--window: no window {args.window!r}; {valid}")
+    names = {sp.name for sp in plan.schedules}
     others = [s for s in schedules if s.name != name and s.name in names]
     options = suggest_swaps(
         plan,
