@@ -279,12 +279,17 @@ def expand(
     occurrences, and time off and holidays count against them only.
 
     Raises:
-        ValueError: ``weeks`` is less than 1.
-        KeyError: ``window`` names no window of the schedule.
+        ValueError: ``weeks`` is less than 1, or ``window`` names no window of the schedule.
     """
     if weeks < 1:
         raise ValueError(f"weeks must be at least 1, got {weeks}")
     if isinstance(window, str):
+        names = [w.name for w in schedule.windows]
+        if window not in names:
+            raise ValueError(
+                f"expand: window {window!r} is not a window of {schedule.name}; "
+                f"its windows are {', '.join(names) or 'none'}"
+            )
         window = schedule.window(window)
     bounds = week_starts(schedule, start, weeks)
     week_list = tuple(

@@ -437,3 +437,11 @@ def test_window_times_are_quoted_wall_times_like_the_handoff() -> None:
             Window.model_validate({"name": "n", "days": "daily", "start": start, "end": "09:00"})
     with pytest.raises(ValidationError, match=r"hours are 00–23 \(or 24:00\)"):
         Window.model_validate({"name": "n", "days": "daily", "start": "08:00", "end": "24:30"})
+
+
+def test_expand_names_the_windows_when_given_an_unknown_one() -> None:
+    import pytest
+
+    with pytest.raises(ValueError, match="window 'emia' is not a window of support; its "
+                       "windows are emea, amer"):  # fmt: skip
+        expand(_schedule(), START, 1, window="emia")
