@@ -71,7 +71,9 @@ def _text(options: list[SwapOption], plan: Plan) -> str:
             lines.append(f"   {m.label()} ({when}): {m.before} → {m.after}")
         for c in o.loads:
             lines.append(
-                f"   load {c.person}: {c.before:g} → {c.after:g} (fair share {c.fair_share:.1f})"
+                # Window loads are fractions of weeks: two decimals (1.26, not 1.25749).
+                f"   load {c.person}: {round(c.before, 2):g} → {round(c.after, 2):g} "
+                f"(fair share {c.fair_share:.1f})"
             )
         for g in o.gaps:
             if g.before == g.after:
